@@ -1,0 +1,81 @@
+"""Site settings for local work (``make html``, ``make serve``)."""
+
+from __future__ import annotations
+
+import os
+
+AUTHOR = "Giulia Ferraris"
+SITENAME = "Condividi"
+SITESUBTITLE = "Saggi su marketing, social media e comunicazione d'impresa"
+PORT = int(os.environ.get("PORT", "8000"))
+# Share links, feeds and social metadata need absolute URLs, even locally.
+SITEURL = os.environ.get("SITEURL", f"http://127.0.0.1:{PORT}")
+
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+OUTPUT_PATH = "output"
+THEME = "theme"
+TIMEZONE = "Europe/Rome"
+DEFAULT_LANG = "it"
+WITH_FUTURE_DATES = False  # a future-dated post stays a draft until its date
+DEFAULT_DATE_FORMAT = "%d/%m/%Y"
+
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+ARTICLE_LANG_URL = "{lang}/{slug}/"
+ARTICLE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
+CATEGORY_URL = "categoria/{slug}/"
+CATEGORY_SAVE_AS = "categoria/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "autore/{slug}/"
+AUTHOR_SAVE_AS = "autore/{slug}/index.html"
+ARCHIVES_URL = "archivio/"
+ARCHIVES_SAVE_AS = "archivio/index.html"
+CATEGORIES_SAVE_AS = "categorie/index.html"
+TAGS_SAVE_AS = "tag/index.html"
+AUTHORS_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "404"]
+DEFAULT_PAGINATION = 5
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/pagina/{number}/", "{base_name}/pagina/{number}/index.html"),
+)
+SLUGIFY_SOURCE = "title"
+RELATIVE_URLS = False
+
+# Condividi writes its own feeds with feedgen; every built-in Pelican feed is off.
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+FEED_ATOM = None
+FEED_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+FEEDS_ATOM_SAVE_AS = "feeds/atom.xml"
+FEEDS_RSS_SAVE_AS = "feeds/rss.xml"
+
+MENUITEMS_PAGES = ["chi-sono", "newsletter", "privacy"]
+DISPLAY_PAGES_ON_MENU = False
+DISPLAY_CATEGORIES_ON_MENU = False
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = [
+    "condividi.theme",
+]
+
+# Keep cached reads at the reader layer so plugin signals and future dates keep working.
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+CONTENT_CACHING_LAYER = "reader"

@@ -1,0 +1,108 @@
+"""A safe site build: Pelican writes into a fresh folder that replaces ``output/`` only on success.
+
+A post with a malformed date, no title, broken metadata or invalid UTF-8 makes Pelican log an
+error and skip the file; a plain ``pelican`` run would still publish the rest of the site. Here
+any error logged during the build fails it, names the file and the problem, and leaves the
+previously published output untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+
+class BuildError(RuntimeError):
+    """The build failed; ``problems`` lists each error message Pelican or a plugin reported."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("the site was not built:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+class _ErrorCollector(logging.Handler):
+    """Keeps the message of every ERROR (or worse) record logged while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        # Pelican logs "Could not process <file>" from inside its except block without the
+        # exception unless DEBUG is set; handlers run synchronously, so the cause is still here.
+        error = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
+        if error is not None:
+            detail = f"{type(error).__name__}: {error}"
+            if str(error) not in message:
+                message = f"{message}: {detail}"
+        self.messages.append(" ".join(message.split()))
+
+
+@contextmanager
+def _collect_errors() -> Iterator[_ErrorCollector]:
+    collector = _ErrorCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        root.removeHandler(collector)
+
+
+def load_settings(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> dict:
+    """Return Pelican's settings read from ``settings_file`` with ``overrides`` applied."""
+    return read_settings(str(settings_file), override=dict(overrides or {}))
+
+
+def run_pelican(settings: dict) -> None:
+    """Run one Pelican build with ``settings``; raise :class:`BuildError` if anything failed."""
+    with _collect_errors() as collector:
+        try:
+            Pelican(settings).run()
+        except Exception as error:  # a plugin or Pelican itself stopped the build
+            collector.messages.append(f"{type(error).__name__}: {error}")
+    if collector.messages:
+        raise BuildError(collector.messages)
+
+
+def build_site(
+    settings_file: Path, output: Path, overrides: Mapping[str, Any] | None = None
+) -> Path:
+    """Build the site of ``settings_file`` and swap the result into ``output``.
+
+    Pelican writes into a new sibling folder of ``output``; only when the build logged no error
+    does that folder replace ``output``. Returns ``output``; raises :class:`BuildError` (with
+    ``output`` untouched) when the build failed.
+    """
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    settings = load_settings(settings_file, {**(overrides or {}), "OUTPUT_PATH": str(staging)})
+    try:
+        run_pelican(settings)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_into_place(staging, output)
+    return output
+
+
+def swap_into_place(staging: Path, output: Path) -> None:
+    """Replace the folder ``output`` by ``staging`` with two renames (the old one is deleted)."""
+    os.chmod(staging, 0o755)
+    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
+    if output.exists():
+        output.rename(retired)
+    staging.rename(output)
+    shutil.rmtree(retired, ignore_errors=True)

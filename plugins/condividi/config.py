@@ -1,0 +1,75 @@
+"""Typed, validated plugin settings read once from Pelican's settings.
+
+A capability declares a frozen dataclass whose field names are the setting names without
+their prefix (``networks`` for ``SHARE_NETWORKS``) and reads it with :func:`load_config`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A setting has a value Condividi cannot use; the message names the setting."""
+
+
+def _matches(value: Any, annotation: Any) -> bool:
+    """Tell whether ``value`` fits a (simple) type annotation."""
+    origin = typing.get_origin(annotation)
+    if annotation is Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, arg) for arg in typing.get_args(annotation))
+    if annotation is type(None):
+        return value is None
+    if origin in (tuple, list):
+        args = typing.get_args(annotation)
+        if not isinstance(value, (tuple, list)):
+            return False
+        item_type = args[0] if args else Any
+        return all(_matches(item, item_type) for item in value)
+    if origin in (dict, Mapping):
+        return isinstance(value, Mapping)
+    if annotation is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(annotation, type):
+        return isinstance(value, annotation)
+    return True
+
+
+def load_config(cls: type[T], settings: Mapping[str, Any], prefix: str) -> T:
+    """Build ``cls`` from the ``PREFIX_FIELD`` entries of ``settings``.
+
+    Takes a dataclass type, Pelican's settings mapping and the prefix (``"SHARE"``). Missing
+    settings keep the dataclass defaults; lists become tuples. Returns the instance, or raises
+    :class:`ConfigError` naming the setting whose value has the wrong type.
+    """
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        key = f"{prefix}_{field.name.upper()}"
+        if key not in settings:
+            continue
+        value = settings[key]
+        if isinstance(value, list):
+            value = tuple(value)
+        if not _matches(value, hints[field.name]):
+            raise ConfigError(
+                f"setting {key} = {value!r} is not valid: expected {_describe(hints[field.name])}"
+            )
+        values[field.name] = value
+    return cls(**values)
+
+
+def _describe(annotation: Any) -> str:
+    """Return a short human name for a type annotation."""
+    text = str(annotation).replace("typing.", "")
+    return text.removeprefix("<class '").removesuffix("'>")

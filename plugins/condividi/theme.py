@@ -1,0 +1,74 @@
+"""Pelican glue for Condividi's theme: translations, date and reading-time filters.
+
+Listed in ``PLUGINS`` as ``condividi.theme``; the other capabilities rely on it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from pelican import signals
+from pelican.generators import Generator
+
+from condividi import i18n
+
+WORDS_PER_MINUTE = 220
+_TAG = re.compile(r"<[^>]+>")
+
+
+def reading_minutes(html: str, words_per_minute: int = WORDS_PER_MINUTE) -> int:
+    """Return the reading time, in whole minutes (at least 1), of an HTML body."""
+    words = len(_TAG.sub(" ", html).split())
+    return max(1, math.ceil(words / words_per_minute))
+
+
+def localized_date(value: date | datetime, lang: str, style: str = "long") -> str:
+    """Return ``value`` written as a date in ``lang`` (``"it"`` gives ``3 marzo 2026``)."""
+    return format_date(value, format=style, locale=lang)
+
+
+def localedir(settings: dict[str, Any]) -> str:
+    """Return the folder of the theme's gettext catalogues for these settings."""
+    configured = settings.get("CONDIVIDI_LOCALEDIR")
+    if configured:
+        return str(configured)
+    return str(Path(settings["THEME"]) / "translations")
+
+
+def on_generator_init(generator: Generator) -> None:
+    """Install translations and the theme's filters into a generator's Jinja environment."""
+    generator.context.setdefault("CONDIVIDI_LOCALEDIR", localedir(generator.settings))
+    i18n.install(generator.env)
+    generator.env.filters["localdate"] = localized_date
+    generator.env.filters["reading_minutes"] = reading_minutes
+
+
+def link_neighbours(articles: list[Any]) -> None:
+    """Set ``prev_article`` (older) and ``next_article`` (newer) on each of ``articles``.
+
+    Takes the articles newest first, as Pelican lists them; neighbours share a language.
+    """
+    by_lang: dict[str, list[Any]] = {}
+    for article in articles:
+        by_lang.setdefault(article.lang, []).append(article)
+    for same_lang in by_lang.values():
+        for index, article in enumerate(same_lang):
+            article.next_article = same_lang[index - 1] if index > 0 else None
+            has_older = index + 1 < len(same_lang)
+            article.prev_article = same_lang[index + 1] if has_older else None
+
+
+def on_article_generator_finalized(generator: Any) -> None:
+    """Link each published article to its previous and next one."""
+    link_neighbours(generator.articles)
+
+
+def register() -> None:
+    """Connect the theme glue to Pelican's signals."""
+    signals.generator_init.connect(on_generator_init)
+    signals.article_generator_finalized.connect(on_article_generator_finalized)

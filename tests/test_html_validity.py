@@ -1,0 +1,52 @@
+"""Every page of the sample site passes the Nu HTML Checker with zero errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.vnu
+
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def java() -> str:
+    found = shutil.which("java")
+    if found:
+        return found
+    pytest.fail("no java on PATH: run scripts/setup-system.sh (make test does)")
+
+
+def test_every_page_is_valid_html(sample_output: Path) -> None:
+    assert VNU_JAR.is_file(), "vnu.jar missing: run npm install (make test does)"
+    pages = sorted(sample_output.rglob("*.html"))
+    assert len(pages) > 20
+    result = subprocess.run(
+        [
+            java(),
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *map(str, pages),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    messages = json.loads(result.stdout or "{}").get("messages", [])
+    errors = [
+        f"{m.get('url', '').split('/output/')[-1]}:{m.get('lastLine')}: {m.get('message')}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert errors == [], "\n".join(errors)

@@ -1,0 +1,46 @@
+"""Interface translations follow the language of the page being rendered."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from jinja2 import DictLoader, Environment
+
+from condividi import i18n
+from tests.conftest import ROOT
+
+LOCALEDIR = str(ROOT / "theme" / "translations")
+
+
+def render(source: str, **context: object) -> str:
+    env = Environment(loader=DictLoader({"t": source}))
+    i18n.install(env)
+    return env.get_template("t").render(CONDIVIDI_LOCALEDIR=LOCALEDIR, **context)
+
+
+def test_default_language_is_italian() -> None:
+    assert render("{{ _('Archive') }}", DEFAULT_LANG="it") == "Archivio"
+
+
+def test_article_language_wins() -> None:
+    english = SimpleNamespace(lang="en")
+    assert render("{{ _('Archive') }}", DEFAULT_LANG="it", article=english) == "Archive"
+
+
+def test_plurals_in_italian() -> None:
+    source = "{{ ngettext('%(num)d minute read', '%(num)d minutes read', n) }}"
+    assert render(source, DEFAULT_LANG="it", n=1) == "1 minuto di lettura"
+    assert render(source, DEFAULT_LANG="it", n=4) == "4 minuti di lettura"
+
+
+def test_unknown_language_falls_back_to_source_strings() -> None:
+    assert render("{{ _('Archive') }}", DEFAULT_LANG="fr") == "Archive"
+
+
+def test_every_italian_message_is_translated() -> None:
+    from babel.messages.pofile import read_po
+
+    for po_path in (ROOT / "theme" / "translations" / "it" / "LC_MESSAGES").glob("*.po"):
+        with po_path.open("rb") as po_file:
+            untranslated = [m.id for m in read_po(po_file) if m.id and not m.string]
+        assert untranslated == [], po_path.name

@@ -1,0 +1,28 @@
+"""The theme's filters: reading time, localized dates, neighbours."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from condividi.theme import link_neighbours, localized_date, reading_minutes
+
+
+def test_reading_minutes_counts_words_not_tags() -> None:
+    assert reading_minutes("<p>" + "parola " * 10 + "</p>") == 1
+    assert reading_minutes("<p>" + "parola " * 441 + "</p>") == 3
+
+
+def test_localized_dates() -> None:
+    assert localized_date(date(2026, 3, 9), "it") == "9 marzo 2026"
+    assert localized_date(date(2026, 3, 9), "en") == "March 9, 2026"
+
+
+def test_neighbours_stay_within_a_language() -> None:
+    newest, middle, english, oldest = (
+        SimpleNamespace(lang=lang) for lang in ("it", "it", "en", "it")
+    )
+    link_neighbours([newest, middle, english, oldest])
+    assert newest.next_article is None and newest.prev_article is middle
+    assert middle.prev_article is oldest and middle.next_article is newest
+    assert english.prev_article is None and english.next_article is None
