@@ -1,0 +1,1 @@
+"""comments capability (see the README)."""

@@ -1,0 +1,1 @@
+"""feeds capability (see the README)."""

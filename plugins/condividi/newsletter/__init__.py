@@ -1,0 +1,1 @@
+"""newsletter capability (see the README)."""

@@ -1,0 +1,133 @@
+"""What every email-list provider adapter does, and the errors it may raise.
+
+An adapter does three things: subscribe an address (double opt-in by default), deliver one
+edition, and find whether an edition was already delivered. It turns its provider's errors into
+the small set of :class:`ProviderError` subclasses below, keeping the provider's own message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+
+class ProviderError(Exception):
+    """A provider call failed. ``message`` keeps the provider's own words."""
+
+    def __init__(self, provider: str, message: str, status: int | None = None) -> None:
+        self.provider = provider
+        self.message = message
+        self.status = status
+        where = f" (HTTP {status})" if status is not None else ""
+        super().__init__(f"{provider}{where}: {message}")
+
+
+class InvalidAddress(ProviderError):
+    """The provider (or our own validation) refused the email address."""
+
+
+class AlreadySubscribed(ProviderError):
+    """The address is already on the list; the reader is told nothing different."""
+
+
+class BadCredentials(ProviderError):
+    """The API key (or user and password) was refused: 401 or 403."""
+
+
+class RateLimited(ProviderError):
+    """The provider said to slow down (429); ``retry_after`` is in seconds when it said so."""
+
+    def __init__(
+        self,
+        provider: str,
+        message: str,
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(provider, message, status)
+        self.retry_after = retry_after
+
+
+class ProviderDown(ProviderError):
+    """The provider did not answer in time, or answered 5xx, after the bounded retries."""
+
+
+class RejectedRequest(ProviderError):
+    """The provider refused the request for another reason (4xx): fix it, do not retry."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A reader's request to join the list, with the consent record the GDPR asks for."""
+
+    email: str
+    consent_at: datetime | None = None
+    privacy_policy_version: str | None = None
+    lang: str = "it"
+    name: str = ""
+
+
+SubscribeStatus = Literal["pending", "subscribed"]
+
+
+@dataclass(frozen=True)
+class SubscribeResult:
+    """``pending``: a confirmation email is on its way (double opt-in); ``subscribed``: done."""
+
+    status: SubscribeStatus
+    provider_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One post as an email, ready for any provider.
+
+    ``key`` is the post's stable identity (its feed id): it never changes once published and
+    is what the ledger and the provider-side look-up use.
+    """
+
+    key: str
+    subject: str
+    html: str
+    text: str
+    url: str
+    preheader: str = ""
+    lang: str = "it"
+    published: datetime | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+DeliveryStatus = Literal["sent", "scheduled", "sending"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the provider recorded for one edition: its own id and how far it got."""
+
+    key: str
+    provider_id: str
+    status: DeliveryStatus
+
+
+class Provider(Protocol):
+    """An email-list provider adapter."""
+
+    name: str
+
+    def subscribe(self, subscription: Subscription) -> SubscribeResult:
+        """Add ``subscription.email`` to the list (double opt-in unless configured off).
+
+        Returns the result, or raises :class:`AlreadySubscribed`, :class:`InvalidAddress`,
+        :class:`BadCredentials`, :class:`RateLimited`, :class:`ProviderDown` or
+        :class:`RejectedRequest`.
+        """
+        ...
+
+    def deliver(self, edition: Edition) -> Delivery:
+        """Create and send (or schedule) ``edition`` to the whole list; return the delivery."""
+        ...
+
+    def find_delivery(self, edition: Edition) -> Delivery | None:
+        """Return the provider's record of ``edition`` if it was already created, else None."""
+        ...

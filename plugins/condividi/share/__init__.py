@@ -1,0 +1,1 @@
+"""share capability (see the README)."""
