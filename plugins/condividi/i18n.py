@@ -88,9 +88,18 @@ def _npgettext(context: Context, msgctxt: str, singular: str, plural: str, numbe
     return translations_for(context).npgettext(msgctxt, singular, plural, number)
 
 
+@pass_context
+def _page_lang(context: Context) -> str:
+    return page_lang(context)
+
+
 def install(env: Environment) -> None:
-    """Add Jinja's i18n extension to ``env`` and install the page-aware gettext callables."""
+    """Add Jinja's i18n extension to ``env`` and install the page-aware gettext callables.
+
+    Also adds the global ``page_lang()``: the language of the page being rendered.
+    """
     env.add_extension("jinja2.ext.i18n")
+    env.globals["page_lang"] = _page_lang
     env.install_gettext_callables(  # type: ignore[attr-defined]
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
     )
