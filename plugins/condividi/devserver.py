@@ -60,6 +60,8 @@ SERVICE_FACTORIES: list[ServiceFactory] = []
 def run_services(services: Sequence[Service], cwd: Path) -> int:
     """Run ``services`` until Ctrl-C or until one exits; stop the others; return an exit code."""
     processes: list[tuple[Service, subprocess.Popen[bytes]]] = []
+    # A SIGTERM (from a supervisor or `kill`) stops the children as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         for service in services:
             env = {**os.environ, **service.env}
@@ -80,6 +82,10 @@ def run_services(services: Sequence[Service], cwd: Path) -> int:
     finally:
         for _, process in processes:
             _stop(process)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
