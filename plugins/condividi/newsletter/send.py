@@ -1,0 +1,161 @@
+"""Deliver each new edition exactly once: reconcile, then send what the ledger has not seen.
+
+The order of a run:
+
+1. Take the ledger's lock.
+2. Reconcile every edition left ``sending`` by an interrupted run (a crash, a kill, a time-out
+   after the provider had accepted): ask the provider whether it has it; if so, record it as
+   sent. If the provider cannot be asked, stop and let the author decide (``resolve``).
+3. Send each edition the ledger does not know, oldest first, recording ``sending`` before the
+   provider call and ``sent`` after it. A provider error stops the run; what was sent stays
+   recorded and the failed edition stays ``sending``, to be reconciled on the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from condividi.newsletter.ledger import Entry, Ledger, LedgerError, locked, timestamp
+from condividi.newsletter.providers.base import Edition, Provider, ProviderError
+
+Progress = Callable[[str], None]
+
+
+class UncertainDelivery(LedgerError):
+    """An interrupted delivery cannot be checked with this provider: the author must decide."""
+
+
+class AlreadyInitialized(LedgerError):
+    """``init`` was asked for, but the ledger already exists."""
+
+
+@dataclass
+class SendReport:
+    """What one run did: editions confirmed by reconciliation, sent, and why it stopped."""
+
+    reconciled: list[str] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    already_done: list[str] = field(default_factory=list)
+    error: ProviderError | None = None
+    failed_key: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the run ended without a provider error."""
+        return self.error is None
+
+
+def supports_lookup(provider: Provider) -> bool:
+    """Tell whether ``provider.find_delivery`` can really answer (Mailman's cannot)."""
+    return bool(getattr(provider, "supports_lookup", True))
+
+
+def _oldest_first(editions: Iterable[Edition]) -> list[Edition]:
+    return sorted(editions, key=lambda e: (e.published is None, e.published or datetime.min, e.key))
+
+
+def init_archive(
+    editions: Sequence[Edition], ledger_path: Path, now: datetime | None = None
+) -> Ledger:
+    """Create the ledger with every current edition recorded as ``archived`` (never sent).
+
+    Raises :class:`AlreadyInitialized` when a ledger exists already.
+    """
+    with locked(ledger_path):
+        if ledger_path.exists():
+            raise AlreadyInitialized(f"{ledger_path} exists already: nothing was changed")
+        ledger = Ledger.create(ledger_path, now)
+        for edition in _oldest_first(editions):
+            ledger.entries[edition.key] = Entry(
+                state="archived", title=edition.subject, url=edition.url, updated_at=timestamp(now)
+            )
+        ledger.save()
+        return ledger
+
+
+def reconcile(
+    ledger: Ledger, provider: Provider, editions: dict[str, Edition], progress: Progress
+) -> list[str]:
+    """Settle every ``sending`` entry with the provider; return the keys confirmed as sent.
+
+    An entry the provider has no record of stays ``sending`` and is delivered again by the
+    caller. Raises :class:`UncertainDelivery` when the provider cannot be asked, or the edition
+    is no longer in the site.
+    """
+    confirmed: list[str] = []
+    for key in ledger.pending():
+        edition = editions.get(key)
+        if edition is None:
+            raise UncertainDelivery(
+                f"edition {key!r} was being sent when a run stopped, and is no longer in the "
+                "site: check the provider, then run `newsletter resolve` to record it"
+            )
+        if not supports_lookup(provider):
+            raise UncertainDelivery(
+                f"edition {key!r} ({edition.subject}) was being sent when a run stopped, and "
+                f"{provider.name} cannot tell whether it went out: check its archive, then run "
+                f"`newsletter resolve {key} --sent` or `--retry`"
+            )
+        found = provider.find_delivery(edition)
+        if found is not None:
+            ledger.record(key, "sent", provider_id=found.provider_id, last_error=None)
+            confirmed.append(key)
+            progress(f"confirmed with {provider.name}: {edition.subject} was already delivered")
+        else:
+            progress(f"{provider.name} has no record of {edition.subject}: it will be sent")
+    return confirmed
+
+
+def send_new(
+    editions: Sequence[Edition], provider: Provider, ledger: Ledger, progress: Progress = print
+) -> SendReport:
+    """Reconcile, then deliver each edition the ledger has not recorded; return the report."""
+    report = SendReport()
+    by_key = {edition.key: edition for edition in editions}
+    with locked(ledger.path):
+        report.reconciled = reconcile(ledger, provider, by_key, progress)
+        todo = [e for e in _oldest_first(editions) if _needs_delivery(ledger, e.key)]
+        report.already_done = [key for key in by_key if not _needs_delivery(ledger, key)]
+        for number, edition in enumerate(todo, start=1):
+            previous = ledger.entries.get(edition.key)
+            ledger.record(
+                edition.key,
+                "sending",
+                title=edition.subject,
+                url=edition.url,
+                provider=provider.name,
+                attempts=(previous.attempts if previous else 0) + 1,
+            )
+            progress(f"[{number}/{len(todo)}] sending {edition.subject}")
+            try:
+                delivery = provider.deliver(edition)
+            except ProviderError as error:
+                ledger.record(edition.key, "sending", last_error=str(error))
+                report.error, report.failed_key = error, edition.key
+                progress(f"[{number}/{len(todo)}] stopped: {error}")
+                break
+            ledger.record(edition.key, "sent", provider_id=delivery.provider_id, last_error=None)
+            report.sent.append(edition.key)
+            progress(f"[{number}/{len(todo)}] {delivery.status}: {edition.subject}")
+    return report
+
+
+def _needs_delivery(ledger: Ledger, key: str) -> bool:
+    entry = ledger.entries.get(key)
+    return entry is None or entry.state == "sending"
+
+
+def resolve(ledger: Ledger, key: str, sent: bool) -> None:
+    """Settle an uncertain entry by hand: ``sent=True`` records it, False lets it be retried."""
+    entry = ledger.entries.get(key)
+    if entry is None or entry.state != "sending":
+        raise LedgerError(f"edition {key!r} is not waiting to be resolved")
+    with locked(ledger.path):
+        if sent:
+            ledger.record(key, "sent", last_error="marked as sent by hand")
+        else:
+            del ledger.entries[key]
+            ledger.save()
