@@ -34,6 +34,8 @@ _SITE_SIZE, _SITE_BASELINE = 38, 560
 _TITLE_SIZES = (84, 76, 68, 60, 54)
 _LINE_HEIGHT = 1.2
 _BAR_W = 24
+_SHIFT = 2  # 256 levels of anti-aliased coverage >> 2: 64 shades per colour
+_LEVELS = 256 >> _SHIFT
 
 
 @dataclass(frozen=True)
@@ -181,40 +183,58 @@ def layout_title(
     raise AssertionError("unreachable: the last size always returns")
 
 
+def palette(card: Card) -> list[int]:
+    """Return the card's 128-colour palette: 64 shades from the background to the foreground
+    (indexes 0-63), then 64 from the background to the accent (64-127)."""
+    background = ImageColor.getrgb(card.background)[:3]
+    colours: list[int] = []
+    for target in (ImageColor.getrgb(card.foreground)[:3], ImageColor.getrgb(card.accent)[:3]):
+        for level in range(_LEVELS):
+            colours += [
+                round(b + (t - b) * level / (_LEVELS - 1))
+                for b, t in zip(background, target, strict=True)
+            ]
+    return colours
+
+
 def draw_card(card: Card) -> Image.Image:
-    """Draw ``card`` and return the RGB image."""
+    """Draw ``card`` and return it as a palette ("P") image.
+
+    Text and shapes are drawn as two anti-aliased coverage masks, one per colour, mapped onto
+    :func:`palette`: a palette PNG encodes two to three times faster than RGB and is half the size.
+    """
     scale = card.width / WIDTH
     path = font_path(card.font)
-    image = Image.new("RGB", (card.width, card.height), ImageColor.getrgb(card.background))
-    draw = ImageDraw.Draw(image)
-    accent = ImageColor.getrgb(card.accent)
-    foreground = ImageColor.getrgb(card.foreground)
+    size = (card.width, card.height)
+    ink = Image.new("L", size, 0)  # coverage of the foreground colour (the title)
+    accent = Image.new("L", size, 0)  # coverage of the accent colour (bar, rule, site name)
+    draw_ink, draw_accent = ImageDraw.Draw(ink), ImageDraw.Draw(accent)
 
     def px(value: float) -> int:
         return round(value * scale)
 
-    draw.rectangle((0, 0, px(_BAR_W) - 1, card.height), fill=accent)
+    draw_accent.rectangle((0, 0, px(_BAR_W) - 1, card.height), fill=255)
     left = px(_MARGIN_X)
-    draw.rectangle((left, px(_RULE_Y), left + px(_RULE_W), px(_RULE_Y + _RULE_H)), fill=accent)
+    draw_accent.rectangle((left, px(_RULE_Y), left + px(_RULE_W), px(_RULE_Y + _RULE_H)), fill=255)
 
     max_width = card.width - left - px(_MARGIN_X)
     box_height = px(_TITLE_BOTTOM - _TITLE_TOP)
     font, lines, line_height = layout_title(card.title, path, max_width, box_height, scale)
     top = px(_TITLE_TOP) + (box_height - line_height * len(lines)) // 2
     for number, line in enumerate(lines):
-        draw.text((left, top + number * line_height), line, font=font, fill=foreground)
+        draw_ink.text((left, top + number * line_height), line, font=font, fill=255)
 
     site_font = load_font(path, px(_SITE_SIZE))
-    site_lines = clip(
-        wrap(drawable_text(card.site_name, site_font), site_font, max_width),
-        1,
-        site_font,
-        max_width,
-    )
-    if site_lines:
-        draw.text(
-            (left, px(_SITE_BASELINE)), site_lines[0], font=site_font, fill=accent, anchor="ls"
-        )
+    site = wrap(drawable_text(card.site_name, site_font), site_font, max_width)
+    for line in clip(site, 1, site_font, max_width):
+        draw_accent.text((left, px(_SITE_BASELINE)), line, font=site_font, fill=255, anchor="ls")
+
+    ink_index = ink.point([value >> _SHIFT for value in range(256)])
+    accent_index = accent.point([0] + [_LEVELS + (value >> _SHIFT) for value in range(1, 256)])
+    covered = accent.point([0] + [255] * 255)
+    index = Image.composite(accent_index, ink_index, covered)
+    image = Image.frombytes("P", size, index.tobytes())
+    image.putpalette(palette(card))
     return image
 
 
