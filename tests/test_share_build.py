@@ -39,6 +39,10 @@ def one(page: BeautifulSoup, key: str) -> str:
     return values[0]
 
 
+def title_of(page: BeautifulSoup) -> str:
+    return page.find("h1").get_text(strip=True)
+
+
 def json_ld(page: BeautifulSoup) -> dict:
     scripts = page.find_all("script", type="application/ld+json")
     assert len(scripts) == 1
@@ -243,6 +247,8 @@ def test_a_posts_own_image_wins(make_site: BuildSite) -> None:
     edit_front_matter(project, ARTICLE, "Image: images/copertina.png\nImageAlt: Un grafico blu")
     other = "crisi-di-reputazione-sui-social-le-prime-24-ore"
     edit_front_matter(project, other, "Image: https://cdn.example.org/foto.jpg")
+    third = "metriche-di-vanita-e-metriche-utili-come-misurare-i-contenuti"
+    edit_front_matter(project, third, "Image: {static}/images/copertina.png")
     output = make_site()
 
     page = soup(output / ARTICLE / "index.html")
@@ -257,6 +263,10 @@ def test_a_posts_own_image_wins(make_site: BuildSite) -> None:
     assert one(remote, "og:image") == "https://cdn.example.org/foto.jpg"
     assert meta(remote, "og:image:width") == []
     assert not (output / "cards" / f"{other}.png").exists()
+
+    linked = soup(output / third / "index.html")
+    assert one(linked, "og:image") == f"{SITEURL}/images/copertina.png"
+    assert title_of(linked) in one(linked, "og:image:alt")  # no ImageAlt: the title
 
 
 def test_an_image_the_site_does_not_publish_stops_the_build(make_site: BuildSite) -> None:
