@@ -1,0 +1,279 @@
+"""Pelican glue for sharing: settings checked at start, then every written article and page
+gets ``.sharing`` (share links, social metadata, social card) and the home page its metadata.
+
+It runs in ``all_generators_finalized``, where status and URL are final (a future-dated post
+has become a draft by then) and nothing has been written yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import posixpath
+import re
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.contents import Article, Content
+from PIL import Image, UnidentifiedImageError
+
+from condividi.share.cards import Card, CardCache
+from condividi.share.config import ShareConfig, check_siteurl, is_absolute_url, share_config
+from condividi.share.icons import icon
+from condividi.share.metadata import (
+    Person,
+    Sharing,
+    SocialImage,
+    absolute_url,
+    article_meta,
+    plain_text,
+    website_meta,
+)
+from condividi.share.networks import ShareTarget, share_links
+
+log = logging.getLogger(__name__)
+
+CARDS_DIR = "cards"
+SITE_CARD = f"{CARDS_DIR}/_site.png"
+_CONTENT_LISTS = (
+    "articles",
+    "translations",
+    "hidden_articles",
+    "hidden_translations",
+    "drafts",
+    "drafts_translations",
+    "pages",
+    "hidden_pages",
+    "draft_pages",
+    "draft_translations",
+)
+_LINK_PREFIX = re.compile(r"^\{(static|attach|filename)\}")
+
+
+class ImageError(ValueError):
+    """A post's ``Image:`` cannot be used; the message names the file and the value."""
+
+
+@dataclass
+class _Site:
+    """What every page's sharing data is built from, gathered once per build."""
+
+    settings: Mapping[str, Any]
+    config: ShareConfig
+    siteurl: str
+    name: str
+    output: Path
+    cache: CardCache
+    static_content: Mapping[str, Any]
+
+    def card_image(self, title: str, alt: str, relative_path: str) -> SocialImage | None:
+        """Return the generated card of ``title``, copied to ``relative_path`` in the output."""
+        if not self.config.cards:
+            return None
+        card = Card(
+            title=title,
+            site_name=self.name,
+            background=self.config.card_background,
+            foreground=self.config.card_foreground,
+            accent=self.config.card_accent,
+            font=self.config.card_font,
+        )
+        cached = self.cache.get(card)
+        destination = self.output / relative_path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, destination)
+        return SocialImage(
+            absolute_url(self.siteurl, relative_path), alt, card.width, card.height, "image/png"
+        )
+
+
+def written_content(generators: Iterable[Any]) -> Iterator[Content]:
+    """Yield every article and page (translations, hidden and drafts included) that this
+    build writes, that is whose ``save_as`` is not empty, once each."""
+    seen: set[int] = set()
+    for generator in generators:
+        for name in _CONTENT_LISTS:
+            for content in getattr(generator, name, ()):
+                if content.save_as and id(content) not in seen:
+                    seen.add(id(content))
+                    yield content
+
+
+def card_path(url: str) -> str:
+    """Return where the card of the page at ``url`` goes: ``cards/<url without slash>.png``."""
+    stem = posixpath.splitext(url.strip("/"))[0] or "index"
+    return f"{CARDS_DIR}/{stem}.png"
+
+
+def own_image(content: Content, value: str, alt: str, site: _Site) -> SocialImage:
+    """Return the social image a post names in its ``Image:`` front matter.
+
+    Takes an absolute URL (kept as it is, size unknown), a path under the content folder
+    (``images/cover.jpg``) or ``{static}/images/cover.jpg``; the file must be one the site
+    publishes (under ``STATIC_PATHS``). Raises :class:`ImageError` naming the file otherwise.
+    """
+    if is_absolute_url(value):
+        return SocialImage(value, alt, mime=mimetypes.guess_type(value)[0] or "")
+    source = content.get_relative_source_path()
+    match = _LINK_PREFIX.match(value)
+    path = value[match.end() :] if match else value
+    if match and not path.startswith("/"):
+        path = posixpath.join(posixpath.dirname(source), path)
+    path = posixpath.normpath(path.lstrip("/"))
+    static = site.static_content.get(path)
+    if static is None:
+        raise ImageError(
+            f"{source}: Image: {value!r} is not a file the site publishes; put it in "
+            "content/images/ (STATIC_PATHS) and write images/<name>, or give an absolute URL"
+        )
+    try:
+        with Image.open(static.source_path) as image:
+            width, height = image.size
+    except (OSError, UnidentifiedImageError) as error:
+        raise ImageError(
+            f"{source}: Image: {value!r} is not an image Pillow can read: {error}"
+        ) from error
+    return SocialImage(
+        absolute_url(site.siteurl, static.url),
+        alt,
+        width,
+        height,
+        mimetypes.guess_type(path)[0] or "",
+    )
+
+
+def social_image(content: Content, title: str, site: _Site) -> SocialImage | None:
+    """Return a post's own image if it has one, else its generated card (if cards are on)."""
+    alt = plain_text(content.metadata.get("imagealt", ""))
+    value = str(content.metadata.get("image") or "").strip()
+    if value:
+        return own_image(content, value, alt or title, site)
+    return site.card_image(title, alt or f"{title} – {site.name}", card_path(content.url))
+
+
+def sharing_for(content: Content, site: _Site) -> Sharing:
+    """Return the sharing data of one article or page."""
+    settings, config = site.settings, site.config
+    canonical = absolute_url(site.siteurl, content.url)
+    title = plain_text(content.title)
+    # The summary front matter, not ``content.summary``: reading that here would memoize it
+    # before Pelican resolves its intra-site links.
+    summary_html = content.metadata.get("summary")
+    summary = plain_text(summary_html if summary_html is not None else content.summary)
+    image = social_image(content, title, site)
+    other_langs = [translation.lang for translation in content.translations]
+    if not isinstance(content, Article):
+        meta = website_meta(
+            canonical=canonical,
+            title=title,
+            description=summary or plain_text(settings.get("SITESUBTITLE", "")),
+            siteurl=site.siteurl,
+            site_name=site.name,
+            lang=content.lang,
+            image=image,
+            alternate_langs=other_langs,
+            x_account=config.x_account.lstrip("@"),
+        )
+        return Sharing(canonical, title, meta)
+    tags = tuple(str(tag) for tag in getattr(content, "tags", ()))
+    modified = getattr(content, "modified", None)
+    authors = [
+        Person(author.name, absolute_url(site.siteurl, author.url) if author.save_as else "")
+        for author in getattr(content, "authors", ())
+    ]
+    meta = article_meta(
+        canonical=canonical,
+        title=title,
+        description=summary,
+        siteurl=site.siteurl,
+        site_name=site.name,
+        lang=content.lang,
+        published=content.date.isoformat(),
+        modified=modified.isoformat() if modified else "",
+        tags=tags,
+        authors=authors,
+        image=image,
+        alternate_langs=other_langs,
+        x_account=config.x_account.lstrip("@"),
+    )
+    target = ShareTarget(
+        url=canonical,
+        title=title,
+        summary=meta.description,
+        tags=tags,
+        image=image.url if image else "",
+        via=config.x_account.lstrip("@"),
+    )
+    links = share_links(
+        target,
+        config.networks,
+        utm_campaign=config.utm_campaign if config.utm else "",
+        mastodon_page=config.mastodon_share_page,
+    )
+    return Sharing(canonical, title, meta, links)
+
+
+def on_initialized(pelican: Any) -> None:
+    """Check the share settings and, in a publish build, that ``SITEURL`` is absolute."""
+    check_siteurl(pelican.settings)
+    share_config(pelican.settings)
+    if not is_absolute_url(str(pelican.settings.get("SITEURL") or "")):
+        log.warning("share: SITEURL is not absolute, so share links and metadata are relative")
+
+
+def on_all_generators_finalized(generators: list[Any]) -> None:
+    """Attach ``.sharing`` to every written article and page, draw or reuse their cards, and
+    put the home page's metadata in the shared template context as ``share_home``."""
+    started = time.perf_counter()
+    settings = generators[0].settings
+    context = generators[0].context
+    site = _Site(
+        settings=settings,
+        config=share_config(settings),
+        siteurl=str(settings.get("SITEURL") or "").rstrip("/"),
+        name=plain_text(settings.get("SITENAME", "")),
+        output=Path(settings["OUTPUT_PATH"]),
+        cache=CardCache(Path(settings["CACHE_PATH"]) / "cards"),
+        static_content=context.get("static_content", {}),
+    )
+    count = 0
+    for content in written_content(generators):
+        content.sharing = sharing_for(content, site)
+        count += 1
+    subtitle = plain_text(settings.get("SITESUBTITLE", ""))
+    home_title = subtitle or site.name
+    context["share_home"] = website_meta(
+        canonical=absolute_url(site.siteurl, ""),
+        title=site.name,
+        description=subtitle,
+        siteurl=site.siteurl,
+        site_name=site.name,
+        lang=settings.get("DEFAULT_LANG", "it"),
+        image=site.card_image(home_title, f"{home_title} – {site.name}", SITE_CARD),
+        x_account=site.config.x_account.lstrip("@"),
+        home=True,
+    )
+    log.info(
+        "share: %d pages; social cards: %d drawn, %d from the cache (%.2f s)",
+        count,
+        site.cache.drawn,
+        site.cache.reused,
+        time.perf_counter() - started,
+    )
+
+
+def on_generator_init(generator: Any) -> None:
+    """Make ``share_icon(name)`` (the share bar's inline SVG icons) available to templates."""
+    generator.env.globals["share_icon"] = icon
+
+
+def register() -> None:
+    """Connect the share capability to Pelican's signals."""
+    signals.initialized.connect(on_initialized)
+    signals.generator_init.connect(on_generator_init)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
