@@ -242,7 +242,7 @@ def test_networks_setting_chooses_the_links_and_their_order(make_site: BuildSite
 
 def test_a_posts_own_image_wins(make_site: BuildSite) -> None:
     project = make_site.project
-    (project / "content" / "images").mkdir()
+    (project / "content" / "images").mkdir(exist_ok=True)
     Image.new("RGB", (800, 420), "#336699").save(project / "content" / "images" / "copertina.png")
     edit_front_matter(project, ARTICLE, "Image: images/copertina.png\nImageAlt: Un grafico blu")
     other = "crisi-di-reputazione-sui-social-le-prime-24-ore"
