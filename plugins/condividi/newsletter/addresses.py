@@ -30,9 +30,10 @@ def validate_address(raw: str, source: str = "signup") -> str:
     characters and anything ``email-validator`` rejects; never looks the domain up on the
     network. The domain comes back lower-cased; the local part is kept as typed.
     """
-    if _CONTROL.search(raw):
+    # Spaces and tabs around a pasted address are harmless; line breaks never are.
+    address = raw.strip(" \t")
+    if _CONTROL.search(address):
         raise InvalidAddress(source, "The email address must be on one line, without controls.")
-    address = raw.strip()
     if not address:
         raise MissingAddress(source, "Enter an email address.")
     if len(address) > MAX_LENGTH:

@@ -37,15 +37,9 @@ def _domain(address: str) -> str:
 
 
 def _base_message(
-    *,
-    sender: str,
-    to: str,
-    subject: str,
-    date: datetime,
-    reply_to: str | None,
-    headers: Mapping[str, str],
+    *, sender: str, to: str, subject: str, date: datetime, reply_to: str | None
 ) -> EmailMessage:
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=policy.default)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
@@ -53,6 +47,11 @@ def _base_message(
     message["Message-ID"] = make_msgid(domain=_domain(sender))
     if reply_to:
         message["Reply-To"] = reply_to
+    return message
+
+
+def _add_headers(message: EmailMessage, headers: Mapping[str, str]) -> EmailMessage:
+    # After the body is set: set_content() and add_alternative() drop or move Content-* headers.
     for name, value in headers.items():
         message[name] = value
     return message
@@ -73,11 +72,9 @@ def plain_message(
     Takes the header values, the body and the sending time (timezone-aware). A header value
     with a line break raises ``ValueError``: nothing can be injected through it.
     """
-    message = _base_message(
-        sender=sender, to=to, subject=subject, date=date, reply_to=reply_to, headers=headers or {}
-    )
+    message = _base_message(sender=sender, to=to, subject=subject, date=date, reply_to=reply_to)
     message.set_content(text)
-    return message
+    return _add_headers(message, headers or {})
 
 
 def edition_message(
@@ -109,14 +106,13 @@ def edition_message(
         subject=edition.subject,
         date=date,
         reply_to=reply_to,
-        headers=headers,
     )
     message.set_content(edition.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url))
     message.add_alternative(
         edition.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe_url)),
         subtype="html",
     )
-    return message
+    return _add_headers(message, headers)
 
 
 class Mailer(Protocol):
@@ -210,8 +206,8 @@ class OutboxMailer:
         return None
 
     def send(self, message: EmailMessage) -> None:
-        """Write ``message`` to ``<folder>/<UTC time>-<random>.eml``, atomically."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        """Write ``message`` atomically to ``<folder>/<UTC time to the µs>-<random>.eml``."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
         target = self.folder / f"{stamp}-{secrets.token_hex(4)}.eml"
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".eml")
         try:
