@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from condividi.newsletter.config import NewsletterConfig
+from tests.conftest import ROOT, free_port
 
 LINK = re.compile(r"https?://\S+/(confirm|unsubscribe)/([A-Za-z0-9_-]+)")
 
@@ -84,3 +88,41 @@ def links(message: EmailMessage) -> dict[str, str]:
 def token_of(url: str) -> str:
     """Return the token at the end of a confirm or unsubscribe URL."""
     return url.rstrip("/").rsplit("/", 1)[1]
+
+
+# When the tests' reader ticks the consent box.
+CONSENT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = CONSENT
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_config(tmp_path: Path, **changes: object) -> NewsletterConfig:
+    """Return a local-provider configuration keeping its files in ``tmp_path``."""
+    config = NewsletterConfig(
+        local_db=str(tmp_path / "var" / "subscribers.sqlite3"),
+        outbox=str(tmp_path / "var" / "outbox"),
+        signup_url="https://news.example.org/subscribe",
+        from_name="Condividi",
+        from_email="newsletter@example.org",
+        translations=str(ROOT / "theme" / "translations"),
+    )
+    return dataclasses.replace(config, **changes)
+
+
+def outbox_messages(config: NewsletterConfig) -> list[EmailMessage]:
+    """Return the messages in the outbox of ``config``, oldest first."""
+    folder = Path(config.outbox)
+    if not folder.exists():
+        return []
+    return [
+        message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        for path in sorted(folder.glob("*.eml"))
+    ]

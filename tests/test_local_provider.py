@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -28,42 +27,17 @@ from condividi.newsletter.providers.local import (
     TokenUnknown,
     token_hash,
 )
-from tests.conftest import ROOT, free_port
-from tests.newsletter_support import SmtpSink, body_text, links, token_of
-
-CONSENT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = CONSENT
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def make_config(tmp_path: Path, **changes: object) -> NewsletterConfig:
-    config = NewsletterConfig(
-        local_db=str(tmp_path / "var" / "subscribers.sqlite3"),
-        outbox=str(tmp_path / "var" / "outbox"),
-        signup_url="https://news.example.org/subscribe",
-        from_name="Condividi",
-        from_email="newsletter@example.org",
-        translations=str(ROOT / "theme" / "translations"),
-    )
-    return dataclasses.replace(config, **changes)
-
-
-def outbox_messages(config: NewsletterConfig) -> list[EmailMessage]:
-    folder = Path(config.outbox)
-    if not folder.exists():
-        return []
-    return [
-        message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
-        for path in sorted(folder.glob("*.eml"))
-    ]
+from tests.conftest import free_port
+from tests.newsletter_support import (
+    CONSENT,
+    Clock,
+    SmtpSink,
+    body_text,
+    links,
+    make_config,
+    outbox_messages,
+    token_of,
+)
 
 
 def subscription(email: str = "lettrice@example.org", lang: str = "it") -> Subscription:
