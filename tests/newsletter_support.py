@@ -64,6 +64,19 @@ class SmtpSink:
                 self._arrived.wait(left)
             return list(self.messages)
 
+    def message_to(self, address: str, timeout: float = 15.0) -> EmailMessage:
+        """Return the latest message sent to ``address``, waiting up to ``timeout`` for one."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                for message in reversed(self.messages):
+                    if message["To"] == address:
+                        return message
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no message to {address} reached the SMTP sink")
+                self._arrived.wait(left)
+
     def __enter__(self) -> SmtpSink:
         self.controller.start()
         return self
