@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import types
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from bs4 import BeautifulSoup
@@ -55,35 +55,61 @@ def test_bad_signup_url_is_named(url: str) -> None:
         form_spec(NewsletterConfig(signup_url=url))
 
 
-def test_public_form_posts_to_the_provider(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Stands in for providers.public_forms (the hosted adapters' module) with its signature.
+class PublicForm(NamedTuple):
+    """The shape providers.public_forms.public_form() returns (action, fields, hidden)."""
+
+    action: str
+    fields: dict[str, str]
+    hidden: dict[str, str]
+
+
+BUTTONDOWN = PublicForm(
+    "https://buttondown.com/api/emails/embed-subscribe/condividi",
+    {"email": "email"},
+    {"embed": "1"},
+)
+MAILCHIMP = PublicForm(
+    "https://condividi.us6.list-manage.com/subscribe/post?u=abc&id=def",
+    {"email": "EMAIL", "name": "FNAME", "honeypot": "b_abc_def"},
+    {},
+)
+
+
+@pytest.mark.parametrize("public", [BUTTONDOWN, MAILCHIMP], ids=["buttondown", "mailchimp"])
+def test_public_form_posts_to_the_provider(
+    monkeypatch: pytest.MonkeyPatch, public: PublicForm
+) -> None:
+    # Stands in for providers.public_forms, the hosted adapters' module (tested with them).
     calls: list[tuple[str, NewsletterConfig]] = []
 
-    def public_form(provider: str, config: NewsletterConfig) -> tuple[str, dict[str, str]]:
+    def public_form(provider: str, config: NewsletterConfig) -> PublicForm:
         calls.append((provider, config))
-        return "https://buttondown.com/api/emails/embed-subscribe/condividi", {"email": "email"}
+        return public
 
     module = types.ModuleType("condividi.newsletter.providers.public_forms")
     module.public_form = public_form  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    config = NewsletterConfig(provider="buttondown", public_form=True, api_key=SECRET)
+    config = NewsletterConfig(provider="mailchimp", public_form=True, api_key=SECRET)
     spec = form_spec(config)
-    assert calls == [("buttondown", config)]
-    assert spec.action == "https://buttondown.com/api/emails/embed-subscribe/condividi"
-    assert not spec.enhanced and spec.honeypot is None
+    assert calls == [("mailchimp", config)]
+    assert spec.action == public.action and not spec.enhanced
+
     page = render(spec)
     form = page.find("form")
-    assert form["action"] == spec.action and not form.has_attr("data-newsletter")
+    assert form["action"] == public.action and not form.has_attr("data-newsletter")
+    assert form.find("input", attrs={"type": "email"})["name"] == public.fields["email"]
+    consent = form.find("input", attrs={"type": "checkbox"})
+    assert consent.has_attr("required") and not consent.has_attr("name")
+    hidden = {i["name"]: i["value"] for i in form.find_all("input", attrs={"type": "hidden"})}
+    assert hidden == public.hidden  # no lang field: that one is ours
+    trap = form.find("input", attrs={"tabindex": "-1"})
+    if "honeypot" in public.fields:
+        assert trap["name"] == public.fields["honeypot"]
+        assert trap.find_parent("div")["aria-hidden"] == "true"
+    else:
+        assert trap is None
     assert page.find("script") is None  # a real form post, as Buttondown asks
     assert SECRET not in str(page)
-
-
-def test_public_form_without_the_providers_module_is_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(sys.modules, "condividi.newsletter.providers.public_forms", None)
-    with pytest.raises(ConfigError, match="NEWSLETTER_PUBLIC_FORM = True needs"):
-        form_spec(NewsletterConfig(provider="buttondown", public_form=True))
 
 
 def test_partial_in_english() -> None:

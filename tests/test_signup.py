@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 
 from condividi.config import ConfigError
 from condividi.newsletter.commands import listen_address, signup_service
+from condividi.newsletter.config import NewsletterConfig, endpoint_base_url, newsletter_config
 from condividi.newsletter.providers.base import (
     AlreadySubscribed,
     BadCredentials,
@@ -525,3 +526,25 @@ def test_signup_server_command(tmp_path: Path) -> None:
         process.wait(timeout=10)
         log.close()
     assert list((project / "var" / "newsletter" / "outbox").glob("*.eml"))
+
+
+def test_endpoint_base_url_and_smtp_password_from_the_environment() -> None:
+    assert endpoint_base_url(NewsletterConfig()) == "http://127.0.0.1:8090"
+    proxied = NewsletterConfig(signup_url="https://blog.example.org/newsletter-api/subscribe")
+    assert endpoint_base_url(proxied) == "https://blog.example.org/newsletter-api"
+    explicit = NewsletterConfig(endpoint_url="https://news.example.org/")
+    assert endpoint_base_url(explicit) == "https://news.example.org"
+    config = newsletter_config({}, {"NEWSLETTER_SMTP_PASSWORD": "pw"})
+    assert config.smtp_password == "pw"
+
+
+def test_single_opt_in_lands_on_the_confirmed_page_new_or_not(tmp_path: Path) -> None:
+    endpoint = Endpoint(tmp_path, double_opt_in=False)
+    first = endpoint.post()
+    again = endpoint.post()  # already on the list: the same answer
+    assert first.get_json() == again.get_json()
+    assert first.get_json()["reason"] == "subscribed"
+    plain = endpoint.post(headers={**FROM_SITE, "Accept": "text/html"})
+    assert plain.headers["Location"] == f"{SITE}/newsletter/confermata/"
+    assert endpoint.subscribers() == [("lettrice@example.org", "confirmed")]
+    assert endpoint.mails() == []

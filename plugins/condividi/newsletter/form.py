@@ -28,14 +28,15 @@ class FormSpec:
     """What the form template needs: where it posts and the names of its fields.
 
     ``enhanced``: the form posts to our endpoint and its script may send it with fetch();
-    a provider's public endpoint gets a plain form post. ``honeypot`` is None when the
-    provider brings its own.
+    a provider's public endpoint gets a plain form post. ``honeypot`` is the name of the
+    field that must stay empty (ours, the provider's or None); ``consent_field`` is None when
+    the checkbox is not sent.
     """
 
     action: str
     privacy_policy_version: str
     email_field: str = "email"
-    consent_field: str = "consent"
+    consent_field: str | None = "consent"
     honeypot: str | None = HONEYPOT_FIELD
     hidden: tuple[tuple[str, str], ...] = ()
     enhanced: bool = True
@@ -52,20 +53,18 @@ def form_spec(config: NewsletterConfig) -> FormSpec:
     if not config.public_form:
         _check_url("NEWSLETTER_SIGNUP_URL", config.signup_url)
         return FormSpec(config.signup_url, config.privacy_policy_version)
-    try:
-        from condividi.newsletter.providers.public_forms import public_form
-    except ModuleNotFoundError as error:
-        raise ConfigError(
-            "setting NEWSLETTER_PUBLIC_FORM = True needs the providers' public form "
-            "endpoints (condividi.newsletter.providers.public_forms), which this copy lacks"
-        ) from error
-    action, field_names = public_form(config.provider, config)
-    _check_url("NEWSLETTER_PUBLIC_FORM", action)
+    from condividi.newsletter.providers.public_forms import public_form
+
+    # public_form() checks the provider's settings and raises ConfigError naming them.
+    public = public_form(config.provider, config)
     return FormSpec(
-        action,
+        public.action,
         config.privacy_policy_version,
-        email_field=field_names["email"],
-        honeypot=None,
+        email_field=public.fields["email"],
+        # The box is still required, but its value is ours: the provider does not get it.
+        consent_field=None,
+        honeypot=public.fields.get("honeypot"),
+        hidden=tuple(public.hidden.items()),
         enhanced=False,
     )
 

@@ -8,8 +8,9 @@ call the configured provider. ``GET /confirm/<token>`` and ``GET|POST /unsubscri
 
 The enhanced form (``Accept: application/json``) gets JSON ``{"ok", "reason", "message"}``;
 a plain form post gets a 303 redirect to a page of the site: ``/newsletter/controlla/`` on
-success, ``/newsletter/errore/?reason=<reason>`` on error. "Already subscribed" answers exactly
-like a new subscription, so the reply never tells whether an address was on the list.
+success (``/newsletter/confermata/`` when double opt-in is off) and
+``/newsletter/errore/?reason=<reason>`` on error. "Already subscribed" answers exactly like a
+new subscription, so the reply never tells whether an address was on the list.
 
 Build the app with :func:`create_app`; :mod:`condividi.newsletter.wsgi` builds one from a
 settings file for any WSGI server.
@@ -142,7 +143,8 @@ class Outcome:
     retry_after: float | None = None
 
 
-SUBSCRIBED = Outcome(True, "check-inbox", 200, "Almost done: check your inbox to confirm.")
+PENDING = Outcome(True, "check-inbox", 200, "Almost done: check your inbox to confirm.")
+SUBSCRIBED = Outcome(True, "subscribed", 200, "You are subscribed.")
 
 
 def _retry_header(seconds: float) -> str:
@@ -207,7 +209,12 @@ def create_app(
             "application/json"
         )
 
-    def answer(outcome: Outcome, success_page: str = "check") -> Response:
+    # With double opt-in off, an address already on the list gets the same answer as a new one.
+    welcome = PENDING if config.double_opt_in else SUBSCRIBED
+
+    def answer(outcome: Outcome, success_page: str | None = None) -> Response:
+        if success_page is None:
+            success_page = "confirmed" if outcome is SUBSCRIBED else "check"
         if wants_json():
             response = jsonify(ok=outcome.ok, reason=outcome.reason, message=outcome.message)
             response.status_code = outcome.status
@@ -231,7 +238,7 @@ def create_app(
         form = request.form
         if form.get(HONEYPOT_FIELD, ""):
             log.info("signup: honeypot filled; dropped")
-            return SUBSCRIBED
+            return welcome
         try:
             email = validate_address(form.get("email", ""))
         except MissingAddress as error:
@@ -254,9 +261,9 @@ def create_app(
     def call_provider(subscription: Subscription) -> Outcome:
         unavailable = "The newsletter service is not available right now: try again later."
         try:
-            the_provider.subscribe(subscription)
+            result = the_provider.subscribe(subscription)
         except AlreadySubscribed:
-            return SUBSCRIBED
+            return welcome
         except InvalidAddress as error:
             log.info("signup: %s refused the address: %s", error.provider, error.message)
             return Outcome(False, "invalid-email", 400, error.message)
@@ -274,7 +281,7 @@ def create_app(
             return Outcome(
                 False, "rejected", 400, "The newsletter could not accept this subscription."
             )
-        return SUBSCRIBED
+        return PENDING if result.status == "pending" else SUBSCRIBED
 
     @app.after_request
     def headers(response: Response) -> Response:
