@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
@@ -355,3 +356,27 @@ def test_interrupted_delivery_resumes_without_sending_twice(
     assert provider.deliver(EDITION).status == "sent"
     sent = [m["To"] for m in outbox_messages(config)[before:]]
     assert sorted(sent) == ["due@example.org", "tre@example.org", "uno@example.org"]
+
+
+def test_simultaneous_requests_for_one_address_make_one_row(
+    provider: LocalProvider, config: NewsletterConfig
+) -> None:
+    start = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def subscribe() -> None:
+        start.wait()
+        try:
+            provider.subscribe(subscription())
+        except BaseException as error:  # collected for the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=subscribe) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sqlite3.connect(config.local_db) as db:
+        assert db.execute("SELECT count(*) FROM subscribers").fetchone() == (1,)
+    assert len(outbox_messages(config)) == 6

@@ -171,18 +171,32 @@ class LocalProvider:
         self.mailer_factory = mailer_factory or (lambda: mailer_for(config))
         self.db_path = Path(config.local_db)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        db = sqlite3.connect(self.db_path, timeout=30)
+        try:
+            # WAL: readers never wait for the writer (the endpoint serves requests in threads).
+            db.execute("PRAGMA journal_mode = WAL")
             db.executescript(SCHEMA)
+        finally:
+            db.close()
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        """Yield a connection inside one transaction (committed unless an error escapes)."""
-        db = sqlite3.connect(self.db_path, timeout=30)
+        """Yield a connection inside one write transaction (committed unless an error escapes).
+
+        ``BEGIN IMMEDIATE`` takes the write lock at once, so two requests for the same new
+        address cannot both find it absent and both insert it.
+        """
+        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
         db.row_factory = sqlite3.Row
         try:
-            with db:
-                db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("BEGIN IMMEDIATE")
+            try:
                 yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         finally:
             db.close()
 
