@@ -74,7 +74,11 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "condividi.theme",
     "condividi.share",
+    "condividi.newsletter",
 ]
+
+# Newsletter signup: the form posts to the endpoint `make serve` runs (README: Newsletter signup).
+NEWSLETTER_FROM_NAME = SITENAME
 
 # Keep cached reads at the reader layer so plugin signals and future dates keep working.
 CACHE_CONTENT = False

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from condividi import build, devserver, newpost
+from condividi.newsletter import commands as newsletter_commands
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--project", default=".")
     serve_cmd.set_defaults(handler=_cmd_serve)
+
+    newsletter_commands.add_commands(commands)
     return parser
 
 

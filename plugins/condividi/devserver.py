@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from condividi.newsletter.commands import signup_service
+
 
 @dataclass(frozen=True)
 class Service:
@@ -54,7 +56,7 @@ def site_service(project: Path, port: int, settings_file: str = "pelicanconf.py"
 
 # Each capability that needs a local process during development adds a factory here.
 ServiceFactory = Callable[[Path], "Service | None"]
-SERVICE_FACTORIES: list[ServiceFactory] = []
+SERVICE_FACTORIES: list[ServiceFactory] = [signup_service]
 
 
 def run_services(services: Sequence[Service], cwd: Path) -> int:
@@ -102,6 +104,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def serve(project: Path, port: int) -> int:
     """Run the development site on ``port`` with every local service; return an exit code."""
+    # The services' settings (pelicanconf.py) derive SITEURL from PORT, as the site's do.
+    os.environ["PORT"] = str(port)
     services = [site_service(project, port)]
     for factory in SERVICE_FACTORIES:
         service = factory(project)

@@ -1,7 +1,8 @@
 """The newsletter's settings (``NEWSLETTER_*``), read once into a typed object.
 
 Secrets never come from settings files: the API key is read from the ``NEWSLETTER_API_KEY``
-environment variable only. ``NEWSLETTER_PROVIDER`` and ``NEWSLETTER_API_URL`` may also be
+environment variable only, the local provider's SMTP password from
+``NEWSLETTER_SMTP_PASSWORD``. ``NEWSLETTER_PROVIDER`` and ``NEWSLETTER_API_URL`` may also be
 overridden from the environment (for self-hosting, CI and the contract tests).
 """
 
@@ -25,6 +26,9 @@ PROVIDER_NAMES = (
     "listmonk",
     "mailman",
 )
+
+# Secrets: read from the environment only, refused in settings files.
+SECRET_SETTINGS = ("NEWSLETTER_API_KEY", "NEWSLETTER_SMTP_PASSWORD")
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,27 @@ class NewsletterConfig:
     outbox: str = "var/newsletter/outbox"
     smtp_host: str | None = None
     smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    # Filled from the NEWSLETTER_SMTP_PASSWORD environment variable only; never rendered.
+    smtp_password: str | None = None
+    # Hours a confirmation link stays valid.
+    confirm_hours: int = 48
+    # Gettext catalogues of the confirmation email (relative paths: from the project folder).
+    translations: str = "theme/translations"
     # Optional UTM tags on links in emails.
     utm: bool = False
     utm_campaign: str = "newsletter"
+    # The signup endpoint. Public base URL of its confirm and unsubscribe routes (the links in
+    # emails); by default signup_url without its last path segment.
+    endpoint_url: str | None = None
+    # Subscribe requests allowed per client address within rate_window seconds.
+    rate_limit: int = 10
+    rate_window: float = 600.0
+    # Reverse proxies in front of the endpoint whose X-Forwarded-* headers are trusted.
+    proxy_count: int = 0
+    # Origins allowed to post besides SITEURL's own (e.g. the http:// variant of the site).
+    allowed_origins: tuple[str, ...] = ()
 
 
 def newsletter_config(
@@ -75,14 +97,15 @@ def newsletter_config(
     an API key written into a settings file, or a hosted provider with no key.
     """
     environ = os.environ if environ is None else environ
-    if settings.get("NEWSLETTER_API_KEY"):
-        raise ConfigError(
-            "setting NEWSLETTER_API_KEY must not be in a settings file: "
-            "export it as an environment variable instead"
-        )
+    for secret in SECRET_SETTINGS:
+        if settings.get(secret):
+            raise ConfigError(
+                f"setting {secret} must not be in a settings file: "
+                "export it as an environment variable instead"
+            )
     config = load_config(NewsletterConfig, settings, "NEWSLETTER")
     overrides: dict[str, Any] = {}
-    for field in ("provider", "api_url", "api_key"):
+    for field in ("provider", "api_url", "api_key", "smtp_password"):
         value = environ.get(f"NEWSLETTER_{field.upper()}")
         if value:
             overrides[field] = value
@@ -93,3 +116,16 @@ def newsletter_config(
             f"choose one of {', '.join(PROVIDER_NAMES)}"
         )
     return config
+
+
+def endpoint_base_url(config: NewsletterConfig) -> str:
+    """Return the public base URL of the signup endpoint, without a trailing slash.
+
+    Takes the configuration; returns ``endpoint_url`` when set, else ``signup_url`` without its
+    last path segment (``http://127.0.0.1:8090/subscribe`` gives ``http://127.0.0.1:8090``).
+    Confirmation and unsubscribe links are ``<base>/confirm/<token>`` and
+    ``<base>/unsubscribe/<token>``.
+    """
+    if config.endpoint_url:
+        return config.endpoint_url.rstrip("/")
+    return config.signup_url.rstrip("/").rsplit("/", 1)[0]

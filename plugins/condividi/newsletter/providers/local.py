@@ -1,0 +1,475 @@
+"""The "local" provider: subscribers in SQLite, mail through SMTP or into an outbox folder.
+
+It needs no account, so the whole newsletter works on a laptop. Double opt-in: subscribing
+stores the address as ``pending`` and emails a confirmation link (valid ``confirm_hours``) and
+an unsubscribe link. Tokens are random and only their SHA-256 hashes are stored: a copy of the
+database cannot confirm or unsubscribe anybody. Each delivered edition gets a fresh
+unsubscribe token per reader, recorded with the delivery, so links in old emails keep working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+import smtplib
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Literal
+
+from condividi import i18n
+from condividi.newsletter.addresses import validate_address
+from condividi.newsletter.config import NewsletterConfig, endpoint_base_url
+from condividi.newsletter.local_mail import (
+    Mailer,
+    OutboxMailer,
+    SmtpMailer,
+    edition_message,
+    plain_message,
+    sender_address,
+)
+from condividi.newsletter.providers.base import (
+    AlreadySubscribed,
+    Delivery,
+    Edition,
+    ProviderDown,
+    ProviderError,
+    SubscribeResult,
+    Subscription,
+)
+
+NAME = "local"
+SubscriberStatus = Literal["pending", "confirmed", "unsubscribed"]
+TokenPurpose = Literal["confirm", "unsubscribe"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscribers (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'unsubscribed')),
+    lang TEXT NOT NULL,
+    consent_at TEXT,
+    privacy_policy_version TEXT,
+    created_at TEXT NOT NULL,
+    confirmed_at TEXT,
+    unsubscribed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY,
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
+    purpose TEXT NOT NULL CHECK (purpose IN ('confirm', 'unsubscribe')),
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    used_at TEXT
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS delivery_recipients (
+    delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
+    sent_at TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (delivery_id, subscriber_id)
+);
+"""
+
+
+class TokenError(ProviderError):
+    """A confirm or unsubscribe link cannot be used."""
+
+
+class TokenUnknown(TokenError):
+    """The link's token is not ours (mistyped, cut short, or already used)."""
+
+
+class TokenExpired(TokenError):
+    """The confirmation link is older than ``confirm_hours``."""
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One row of the subscribers table."""
+
+    id: int
+    email: str
+    status: SubscriberStatus
+    lang: str
+    consent_at: datetime | None
+    privacy_policy_version: str | None
+    created_at: datetime
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+
+
+def new_token() -> str:
+    """Return a fresh random token for a link (43 URL-safe characters, 256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """Return the SHA-256 hex digest under which ``token`` is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def mailer_for(config: NewsletterConfig) -> Mailer:
+    """Return the SMTP mailer when ``smtp_host`` is set, else the outbox folder's mailer."""
+    if config.smtp_host:
+        return SmtpMailer(
+            config.smtp_host,
+            config.smtp_port,
+            timeout=config.timeout,
+            starttls=config.smtp_starttls,
+            username=config.smtp_username,
+            password=config.smtp_password,
+        )
+    return OutboxMailer(Path(config.outbox))
+
+
+class LocalProvider:
+    """The embedded provider (see the module docstring).
+
+    Takes the newsletter configuration; ``now`` (the clock) and ``mailer_factory`` (returns a
+    fresh :class:`Mailer` for each batch of messages) may be replaced. The database and its
+    folder are created on first use.
+    """
+
+    name = NAME
+
+    def __init__(
+        self,
+        config: NewsletterConfig,
+        *,
+        now: Callable[[], datetime] = _utc_now,
+        mailer_factory: Callable[[], Mailer] | None = None,
+    ) -> None:
+        self.config = config
+        self.now = now
+        self.mailer_factory = mailer_factory or (lambda: mailer_for(config))
+        self.db_path = Path(config.local_db)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.db_path, timeout=30)
+        try:
+            # WAL: readers never wait for the writer (the endpoint serves requests in threads).
+            db.execute("PRAGMA journal_mode = WAL")
+            db.executescript(SCHEMA)
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """Yield a connection inside one write transaction (committed unless an error escapes).
+
+        ``BEGIN IMMEDIATE`` takes the write lock at once, so two requests for the same new
+        address cannot both find it absent and both insert it.
+        """
+        db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    # -- links -----------------------------------------------------------------------------
+
+    def confirm_url(self, token: str) -> str:
+        """Return the confirmation link for ``token``."""
+        return f"{endpoint_base_url(self.config)}/confirm/{token}"
+
+    def unsubscribe_url(self, token: str) -> str:
+        """Return the unsubscribe link for ``token``."""
+        return f"{endpoint_base_url(self.config)}/unsubscribe/{token}"
+
+    def _issue_token(
+        self, db: sqlite3.Connection, subscriber_id: int, purpose: TokenPurpose
+    ) -> str:
+        token = new_token()
+        now = self.now()
+        expires = now + timedelta(hours=self.config.confirm_hours) if purpose == "confirm" else None
+        db.execute(
+            "INSERT INTO tokens (hash, subscriber_id, purpose, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (token_hash(token), subscriber_id, purpose, _iso(now), expires and _iso(expires)),
+        )
+        return token
+
+    # -- subscribing -----------------------------------------------------------------------
+
+    def subscribe(self, subscription: Subscription) -> SubscribeResult:
+        """Store ``subscription`` as pending and email its confirmation link.
+
+        Returns ``SubscribeResult("pending", <subscriber id>)``, or ``"subscribed"`` when
+        ``double_opt_in`` is off. Raises :class:`AlreadySubscribed` for a confirmed address
+        (nothing is sent), ``InvalidAddress`` for a bad one, :class:`ProviderDown` when the
+        confirmation email cannot be sent. A pending or unsubscribed address starts over.
+        """
+        email = validate_address(subscription.email, NAME)
+        now = self.now()
+        consent_at = subscription.consent_at or now
+        status: SubscriberStatus = "pending" if self.config.double_opt_in else "confirmed"
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT id, status FROM subscribers WHERE email_key = ?", (email.lower(),)
+            ).fetchone()
+            if row is not None and row["status"] == "confirmed":
+                raise AlreadySubscribed(NAME, "the address is already subscribed")
+            values = (
+                email,
+                status,
+                subscription.lang,
+                _iso(consent_at),
+                subscription.privacy_policy_version,
+                None if status == "pending" else _iso(now),
+            )
+            if row is None:
+                subscriber_id = db.execute(
+                    "INSERT INTO subscribers (email, status, lang, consent_at,"
+                    " privacy_policy_version, confirmed_at, email_key, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, email.lower(), _iso(now)),
+                ).lastrowid
+            else:
+                subscriber_id = row["id"]
+                db.execute(
+                    "UPDATE subscribers SET email = ?, status = ?, lang = ?, consent_at = ?,"
+                    " privacy_policy_version = ?, confirmed_at = ?, unsubscribed_at = NULL"
+                    " WHERE id = ?",
+                    (*values, subscriber_id),
+                )
+            assert subscriber_id is not None
+            if status == "confirmed":
+                return SubscribeResult("subscribed", str(subscriber_id))
+            confirm_token = self._issue_token(db, subscriber_id, "confirm")
+            unsubscribe_token = self._issue_token(db, subscriber_id, "unsubscribe")
+        message = self.confirmation_message(
+            email, subscription.lang, confirm_token, unsubscribe_token
+        )
+        try:
+            with self.mailer_factory() as mailer:
+                mailer.send(message)
+        except (smtplib.SMTPException, OSError) as error:
+            raise ProviderDown(NAME, f"the confirmation email was not sent: {error}") from error
+        return SubscribeResult("pending", str(subscriber_id))
+
+    def confirmation_message(
+        self, email: str, lang: str, confirm_token: str, unsubscribe_token: str
+    ) -> EmailMessage:
+        """Return the confirmation email for ``email`` in ``lang`` with both links."""
+        translations = i18n.load_catalogue(self.config.translations, lang)
+        _ = translations.gettext
+        name = self.config.from_name or self.config.from_email
+        text = _(
+            "Hello,\n\n"
+            "to complete your subscription to the newsletter of {name}, open this link "
+            "within {hours} hours:\n\n"
+            "{confirm_url}\n\n"
+            "Until you do, you will receive nothing. If you did not ask to subscribe, just "
+            "ignore this message. To stop any further request for this address:\n\n"
+            "{unsubscribe_url}\n"
+        ).format(
+            name=name,
+            hours=self.config.confirm_hours,
+            confirm_url=self.confirm_url(confirm_token),
+            unsubscribe_url=self.unsubscribe_url(unsubscribe_token),
+        )
+        return plain_message(
+            sender=sender_address(self.config.from_name, self.config.from_email),
+            to=email,
+            subject=_("Confirm your subscription to {name}").format(name=name),
+            text=text,
+            date=self.now(),
+            reply_to=self.config.reply_to,
+            headers={"Content-Language": lang, "Auto-Submitted": "auto-generated"},
+        )
+
+    def _use_token(self, token: str, purpose: TokenPurpose) -> sqlite3.Row:
+        """Return the token's row joined with its subscriber, or raise a :class:`TokenError`."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT tokens.*, subscribers.status FROM tokens"
+                " JOIN subscribers ON subscribers.id = tokens.subscriber_id"
+                " WHERE tokens.hash = ? AND tokens.purpose = ?",
+                (token_hash(token), purpose),
+            ).fetchone()
+        if row is None:
+            raise TokenUnknown(NAME, f"this {purpose} link is not valid")
+        return row
+
+    def confirm(self, token: str) -> None:
+        """Confirm the subscription the confirmation ``token`` belongs to.
+
+        Raises :class:`TokenUnknown` (not ours, or used after the reader unsubscribed) or
+        :class:`TokenExpired`. Opening the same link twice is not an error.
+        """
+        row = self._use_token(token, "confirm")
+        if row["status"] == "confirmed":
+            return
+        if row["used_at"] is not None:
+            raise TokenUnknown(NAME, "this confirmation link was already used")
+        now = self.now()
+        expires = _when(row["expires_at"])
+        if expires is not None and now >= expires:
+            raise TokenExpired(NAME, f"this confirmation link expired on {_iso(expires)}")
+        with self._connect() as db:
+            db.execute(
+                "UPDATE subscribers SET status = 'confirmed', confirmed_at = ?,"
+                " unsubscribed_at = NULL WHERE id = ?",
+                (_iso(now), row["subscriber_id"]),
+            )
+            db.execute("UPDATE tokens SET used_at = ? WHERE hash = ?", (_iso(now), row["hash"]))
+
+    def unsubscribe(self, token: str) -> None:
+        """Unsubscribe the reader the unsubscribe ``token`` belongs to (idempotent).
+
+        Raises :class:`TokenUnknown` when the token is not ours. These links never expire.
+        """
+        row = self._use_token(token, "unsubscribe")
+        if row["status"] == "unsubscribed":
+            return
+        now = _iso(self.now())
+        with self._connect() as db:
+            db.execute(
+                "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ? WHERE id = ?",
+                (now, row["subscriber_id"]),
+            )
+            db.execute("UPDATE tokens SET used_at = ? WHERE hash = ?", (now, row["hash"]))
+
+    def subscriber(self, email: str) -> Subscriber | None:
+        """Return the stored record of ``email`` (any letter case), or None."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM subscribers WHERE email_key = ?", (email.strip().lower(),)
+            ).fetchone()
+        if row is None:
+            return None
+        return Subscriber(
+            id=row["id"],
+            email=row["email"],
+            status=row["status"],
+            lang=row["lang"],
+            consent_at=_when(row["consent_at"]),
+            privacy_policy_version=row["privacy_policy_version"],
+            created_at=datetime.fromisoformat(row["created_at"]),
+            confirmed_at=_when(row["confirmed_at"]),
+            unsubscribed_at=_when(row["unsubscribed_at"]),
+        )
+
+    # -- delivering ------------------------------------------------------------------------
+
+    def deliver(self, edition: Edition) -> Delivery:
+        """Email ``edition`` to every confirmed subscriber and record it.
+
+        Each reader gets their own copy with their own unsubscribe link and is recorded once
+        sent, so calling again after an interruption resumes with the readers not yet served;
+        once the delivery is ``sent`` a new call sends nothing. A recipient the SMTP server
+        refuses is recorded with the error and skipped. Raises :class:`ProviderDown` when the
+        mail cannot go out at all (the delivery stays ``sending``).
+        """
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO deliveries (key, subject, url, status, started_at)"
+                " VALUES (?, ?, ?, 'sending', ?) ON CONFLICT (key) DO NOTHING",
+                (edition.key, edition.subject, edition.url, _iso(self.now())),
+            )
+            delivery = db.execute(
+                "SELECT id, status FROM deliveries WHERE key = ?", (edition.key,)
+            ).fetchone()
+            pending = db.execute(
+                "SELECT id, email FROM subscribers WHERE status = 'confirmed' AND id NOT IN"
+                " (SELECT subscriber_id FROM delivery_recipients WHERE delivery_id = ?)"
+                " ORDER BY id",
+                (delivery["id"],),
+            ).fetchall()
+        if delivery["status"] == "sent":
+            return Delivery(edition.key, self._delivery_id(delivery["id"]), "sent")
+        sender = sender_address(self.config.from_name, self.config.from_email)
+        list_id = f"<newsletter.{sender.rpartition('@')[2].rstrip('>')}>"
+        try:
+            with self.mailer_factory() as mailer:
+                for subscriber in pending:
+                    with self._connect() as db:
+                        token = self._issue_token(db, subscriber["id"], "unsubscribe")
+                    message = edition_message(
+                        edition,
+                        sender=sender,
+                        to=subscriber["email"],
+                        unsubscribe_url=self.unsubscribe_url(token),
+                        date=self.now(),
+                        reply_to=self.config.reply_to,
+                        list_id=list_id,
+                    )
+                    error = None
+                    try:
+                        mailer.send(message)
+                    except smtplib.SMTPRecipientsRefused as refused:
+                        error = str(refused.recipients)
+                    with self._connect() as db:
+                        db.execute(
+                            "INSERT INTO delivery_recipients"
+                            " (delivery_id, subscriber_id, sent_at, error) VALUES (?, ?, ?, ?)",
+                            (delivery["id"], subscriber["id"], _iso(self.now()), error),
+                        )
+        except (smtplib.SMTPException, OSError) as error:
+            raise ProviderDown(NAME, f"delivery of {edition.key!r} stopped: {error}") from error
+        with self._connect() as db:
+            db.execute(
+                "UPDATE deliveries SET status = 'sent', finished_at = ? WHERE id = ?",
+                (_iso(self.now()), delivery["id"]),
+            )
+        return Delivery(edition.key, self._delivery_id(delivery["id"]), "sent")
+
+    def find_delivery(self, edition: Edition) -> Delivery | None:
+        """Return the recorded delivery of ``edition`` (``sending`` or ``sent``), or None."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT id, status FROM deliveries WHERE key = ?", (edition.key,)
+            ).fetchone()
+        if row is None:
+            return None
+        return Delivery(edition.key, self._delivery_id(row["id"]), row["status"])
+
+    def recipients(self, edition: Edition) -> list[tuple[str, str | None]]:
+        """Return ``(email, error)`` for each reader ``edition`` was sent to, in order."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT subscribers.email, delivery_recipients.error FROM delivery_recipients"
+                " JOIN deliveries ON deliveries.id = delivery_recipients.delivery_id"
+                " JOIN subscribers ON subscribers.id = delivery_recipients.subscriber_id"
+                " WHERE deliveries.key = ? ORDER BY delivery_recipients.subscriber_id",
+                (edition.key,),
+            ).fetchall()
+        return [(row["email"], row["error"]) for row in rows]
+
+    @staticmethod
+    def _delivery_id(row_id: int) -> str:
+        return f"local-{row_id}"
