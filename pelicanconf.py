@@ -73,6 +73,7 @@ DISPLAY_CATEGORIES_ON_MENU = False
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "condividi.theme",
+    "condividi.newsletter.edition_plugin",
 ]
 
 # Keep cached reads at the reader layer so plugin signals and future dates keep working.
