@@ -12,7 +12,9 @@ import textwrap
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.dammit import EntitySubstitution
 from bs4.element import PreformattedString
+from bs4.formatter import HTMLFormatter
 
 # Attributes that hold one URL, on whichever element carries them.
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background")
@@ -45,15 +47,20 @@ def absolute_srcset(srcset: str, base_url: str) -> str:
     return ", ".join(candidates)
 
 
-def absolutize_html(html: str, base_url: str) -> str:
-    """Return the HTML fragment ``html`` with every relative URL made absolute.
+# HTML5 output (``<br>``), escaping only what must be: bs4's "html5" formatter turns every
+# non-ASCII character into a named entity, slowly, and mail clients need none of them.
+FORMATTER = HTMLFormatter(
+    entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix=None
+)
 
-    Takes a fragment (an article body) and the absolute URL of the page it belongs to, which
-    relative references resolve against; rewrites ``href``, ``src``, ``srcset``, ``poster``,
-    ``cite``, ``action`` and ``background``. Returns the rewritten fragment.
+
+def absolutize_tree(tree: Tag, base_url: str) -> None:
+    """Make every relative URL in the parsed ``tree`` absolute against ``base_url``, in place.
+
+    Rewrites ``href``, ``src``, ``srcset``, ``poster``, ``cite``, ``action`` and
+    ``background`` on every element (see :func:`absolute_url` for what is left alone).
     """
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup.find_all(True):
+    for tag in tree.find_all(True):
         for name in URL_ATTRIBUTES:
             value = tag.get(name)
             if isinstance(value, str):
@@ -62,7 +69,18 @@ def absolutize_html(html: str, base_url: str) -> str:
             value = tag.get(name)
             if isinstance(value, str):
                 tag[name] = absolute_srcset(value, base_url)
-    return soup.decode(formatter="html5")
+
+
+def absolutize_html(html: str, base_url: str) -> str:
+    """Return the HTML fragment ``html`` with every relative URL made absolute.
+
+    Takes a fragment (an article body) and the absolute URL of the page it belongs to, which
+    relative references resolve against (see :func:`absolutize_tree`). Returns the rewritten
+    fragment.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    absolutize_tree(soup, base_url)
+    return soup.decode(formatter=FORMATTER)
 
 
 # Plain text ---------------------------------------------------------------------------------
@@ -187,7 +205,11 @@ class _TextWriter:
             self.line.append(f"{text} <{href}>" if text else f"<{href}>")
 
     def listing(self, tag: Tag, ordered: bool) -> None:
-        number = int(tag.get("start") or 1) if ordered else 0
+        try:
+            number = int(str(tag.get("start") or 1))
+        except ValueError:
+            number = 1
+        items = []
         for item in tag.find_all("li", recursive=False):
             marker = f"{number}. " if ordered else "- "
             inner = _TextWriter(self.width - len(marker))
@@ -195,8 +217,10 @@ class _TextWriter:
             inner.flush()
             lines = "\n\n".join(inner.blocks).splitlines() or [""]
             text = [marker + lines[0]] + [(" " * len(marker) + line).rstrip() for line in lines[1:]]
-            self.blocks.append("\n".join(text))
+            items.append("\n".join(text))
             number += 1
+        if items:
+            self.blocks.append("\n".join(items))
 
     def table(self, tag: Tag) -> None:
         if tag.get("role") == "presentation":  # a layout table: its cells are just blocks

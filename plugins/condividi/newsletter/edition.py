@@ -39,7 +39,7 @@ from PIL import Image
 
 from condividi.build import swap_into_place
 from condividi.config import ConfigError, load_config
-from condividi.html import absolutize_html, html_to_text
+from condividi.html import FORMATTER, absolutize_tree, html_to_text
 from condividi.i18n import load_catalogue
 from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config
 from condividi.newsletter.providers.base import Edition
@@ -319,7 +319,8 @@ def email_body_blocks(
     post reading ``embed_notice``; images get ``alt``, ``width`` and a fluid style; links to
     the site get UTM tags when ``options.utm`` is on.
     """
-    soup = BeautifulSoup(absolutize_html(body_html, base_url), "html.parser")
+    soup = BeautifulSoup(body_html, "html.parser")
+    absolutize_tree(soup, base_url)
     for tag in soup.find_all(_DROPPED):
         tag.decompose()
     for tag in soup.find_all("noscript"):
@@ -343,7 +344,7 @@ def email_body_blocks(
     blocks: list[tuple[str, str]] = []
     for node in soup.contents:
         if isinstance(node, Tag):
-            blocks.append((node.name, node.decode(formatter="html5")))
+            blocks.append((node.name, node.decode(formatter=FORMATTER)))
         elif str(node).strip():
             blocks.append(("p", f"<p>{html.escape(str(node).strip(), quote=False)}</p>"))
     return blocks
@@ -407,6 +408,9 @@ def _environment(templates: str, localedir: str, lang: str) -> Environment:
 
 
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+# Marks the boundaries between body blocks, so one inlining pass serves every possible cut
+# (the email's CSS has no sibling selectors, so a block's styles do not depend on the cut).
+_CUT = "<!--condividi:cut-->"
 
 
 @dataclass(frozen=True)
@@ -466,33 +470,37 @@ def build_edition(post: PostLike, options: EditionOptions) -> EditionBuild:
     }
     template = env.get_template(TEMPLATE)
 
-    def render(kept: int) -> tuple[str, str]:
-        body = Markup("\n".join(block for _, block in blocks[:kept]))
-        source = template.render(context, body=body, truncated=kept < len(blocks))
-        return source, _INLINER.inline(source)
+    def inlined_parts(truncated: bool) -> list[str]:
+        """Inline the email with every block once; return [frame start, *blocks, frame end]."""
+        body = Markup(_CUT.join(["", *(block for _, block in blocks), ""]))
+        parts = _INLINER.inline(template.render(context, body=body, truncated=truncated))
+        parts = parts.split(_CUT)
+        if len(parts) != len(blocks) + 2:
+            raise ValueError(f"post {slug!r}: its body cannot be cut between blocks")
+        return parts
 
-    def fits(email: str) -> bool:
-        return len(email.encode("utf-8")) <= options.max_bytes
-
+    slug = getattr(post, "slug", subject)
+    parts = inlined_parts(truncated=False)
+    sizes = [len(part.encode("utf-8")) for part in parts]
     kept = len(blocks)
-    source, email = render(kept)
-    if not fits(email):
-        low, high = 0, len(blocks) - 1  # the largest cut that fits lies in [low, high]
-        if not fits(render(0)[1]):
+    if sum(sizes) > options.max_bytes:
+        parts = inlined_parts(truncated=True)
+        sizes = [len(part.encode("utf-8")) for part in parts]
+        room = options.max_bytes - sizes[0] - sizes[-1]
+        if room < 0:
             raise EditionTooLarge(
-                f"post {getattr(post, 'slug', subject)!r}: not even the start of its email "
-                f"fits in NEWSLETTER_EDITION_MAX_BYTES = {options.max_bytes}"
+                f"post {slug!r}: not even the start of its email fits in "
+                f"NEWSLETTER_EDITION_MAX_BYTES = {options.max_bytes}"
             )
-        while low < high:
-            middle = (low + high + 1) // 2
-            if fits(render(middle)[1]):
-                low = middle
-            else:
-                high = middle - 1
-        kept = low
+        kept = 0
+        while kept < len(blocks) and sizes[kept + 1] <= room:
+            room -= sizes[kept + 1]
+            kept += 1
         while kept > 0 and blocks[kept - 1][0] in _HEADINGS:
             kept -= 1  # a heading with nothing under it reads as a mistake
-        source, email = render(kept)
+    email = parts[0] + "".join(parts[1 : kept + 1]) + parts[-1]
+    body = Markup("\n".join(block for _, block in blocks[:kept]))
+    source = template.render(context, body=body, truncated=kept < len(blocks))
     edition = Edition(
         key=edition_key(post, options.siteurl),
         subject=subject,
