@@ -388,3 +388,47 @@ def test_a_missing_or_broken_manifest_is_named(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text('{"format": 1, "siteurl": "x", "editions": [{}]}')
     with pytest.raises(ManifestError, match="an entry is incomplete"):
         read_manifest(tmp_path)
+
+
+HARD_BODY = """
+<p>Un indirizzo lunghissimo senza spazi:
+https://blog.example.org/un/percorso/molto/lungo/che/non/si/spezza/da/solo/perche/non/ha/spazi/e/continua/ancora</p>
+<p><img src="/images/enorme.jpg" alt="Una foto larga" width="2400" height="1200"></p>
+<pre>riga_di_codice_molto_lunga_che_in_un_pre_normale_uscirebbe_dalla_colonna_e_farebbe_scorrere_la_pagina()</pre>
+<table><tr><th>Metrica</th><th>Gennaio</th><th>Febbraio</th><th>Marzo</th><th>Aprile</th></tr>
+<tr><td>Iscritti alla newsletter</td><td>1200</td><td>1350</td><td>1490</td><td>1600</td>
+</tr></table>
+<blockquote><p>Una citazione con un <a href="https://example.org/">link</a>.</p></blockquote>
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 600])
+def test_the_email_fits_narrow_and_wide_screens(page: Any, width: int) -> None:
+    """Chromium lays each email out without horizontal scrolling (a real responsiveness check)."""
+    page.route("**/*", lambda route: route.abort())  # remote images stay unloaded: no requests
+    page.set_viewport_size({"width": width, "height": 800})
+    share = [("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url=x")]
+    for content in (
+        HARD_BODY,
+        markdown.markdown(long_post_body(10_000)),
+        markdown.markdown(image_post_body(150, 450)),
+    ):
+        page.set_content(render_edition(post(content=content, share_links=share), options()).html)
+        overflow = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert overflow[0] <= overflow[1], overflow
+        card = page.locator("table.card").bounding_box()
+        assert card["width"] <= min(width, 600)
+        assert page.locator("a.button-link").is_visible()
+        assert not page.locator("div.preheader").is_visible()
+
+
+@pytest.mark.browser
+def test_the_email_stops_growing_at_600px(page: Any) -> None:
+    page.route("**/*", lambda route: route.abort())
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.set_content(render_edition(post(content=HARD_BODY), options()).html)
+    assert page.locator("table.card").bounding_box()["width"] == 600
+    assert page.locator(".content img").bounding_box()["width"] <= 560
