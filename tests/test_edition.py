@@ -415,9 +415,7 @@ def test_the_email_fits_narrow_and_wide_screens(page: Any, width: int) -> None:
         markdown.markdown(image_post_body(150, 450)),
     ):
         page.set_content(render_edition(post(content=content, share_links=share), options()).html)
-        overflow = page.evaluate(
-            "() => [document.documentElement.scrollWidth, window.innerWidth]"
-        )
+        overflow = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert overflow[0] <= overflow[1], overflow
         card = page.locator("table.card").bounding_box()
         assert card["width"] <= min(width, 600)
