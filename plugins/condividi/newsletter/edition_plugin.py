@@ -132,7 +132,9 @@ def write_previews(
         folder = preview_folder(output, preview_path, article, default_lang)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "index.html").write_text(build.edition.html, encoding="utf-8")
-        (folder / "index.txt").write_text(build.edition.text, encoding="utf-8")
+        # Servers send .txt as text/plain with no charset and browsers then guess
+        # windows-1252; a byte-order mark is the one label a bare text file can carry.
+        (folder / "index.txt").write_text(build.edition.text, encoding="utf-8-sig")
 
 
 def editions_folder(settings: dict[str, Any]) -> Path:
