@@ -56,7 +56,8 @@ BODY = """
 <p>Scrivimi a <a href="mailto:giulia@example.org">giulia@example.org</a>.</p>
 <iframe src="https://www.youtube-nocookie.com/embed/xyz"></iframe>
 <script>alert("no")</script>
-<p onclick="alert(1)">Fine.</p>
+<p onclick="alert(1)">Fine.<!-- nota per me --></p>
+<!-- PELICAN_END_SUMMARY -->
 """
 
 
@@ -226,6 +227,7 @@ def test_what_mail_clients_cannot_run_or_play_goes() -> None:
     page = soup(edition.html)
     assert not page.find(["script", "iframe", "style", "link"])
     assert not [t for t in page.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+    assert "nota per me" not in edition.html and "PELICAN" not in edition.html + edition.text
     notice = page.find("a", string="Questa parte del saggio si può vedere sul sito.")
     assert notice["href"] == f"{SITE}/la-newsletter/"
 
@@ -333,7 +335,7 @@ def test_settings_are_checked() -> None:
         edition_config({"NEWSLETTER_EDITION_MAX_BYTES": 500})
     with pytest.raises(ConfigError, match=r"NEWSLETTER_EDITION_PREVIEW_PATH = '\.\./fuori'"):
         edition_config({"NEWSLETTER_EDITION_PREVIEW_PATH": "../fuori"})
-    with pytest.raises(ConfigError, match="NEWSLETTER_EDITION_PREVIEW = 'sì'"):
+    with pytest.raises(ConfigError, match="NEWSLETTER_EDITION_PREVIEW = 'sì' is not valid"):
         edition_config({"NEWSLETTER_EDITION_PREVIEW": "sì"})
     settings = {"SITEURL": "", "THEME": str(ROOT / "theme"), "SITENAME": "Condividi"}
     with pytest.raises(ConfigError, match="SITEURL = '' is not valid for newsletter editions"):

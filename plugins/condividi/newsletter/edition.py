@@ -32,7 +32,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import css_inline
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Comment, Tag
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from PIL import Image
@@ -67,7 +67,7 @@ CONTENT_WIDTH = 560
 # Below this, not even the frame of the email (header, button, footer) fits.
 MIN_MAX_BYTES = 20_000
 PREHEADER_CHARS = 150
-# Zero-width padding after the preheader stops clients from filling the inbox preview with
+# Invisible padding after the preheader stops clients from filling the inbox preview with
 # the start of the body (the header and the title) once the summary runs out.
 PREHEADER_PADDING = "\u034f\u200c\u00a0" * 40
 # Elements a mail client will not play or run: replaced by a link to the post.
@@ -108,13 +108,13 @@ class EditionConfig:
 
     ``path``: where a publish build records the editions and their manifest, relative to the
     project (the folder holding the content folder). ``max_bytes``: the largest email HTML.
-    ``preview``: write a preview of each edition into the site (None: in development builds
-    only, never in publish builds). ``preview_path``: where, inside the output folder.
+    ``preview``: write a preview of each edition into development builds (publish builds
+    never carry one). ``preview_path``: where, inside the output folder.
     """
 
     path: str = "var/newsletter/editions"
     max_bytes: int = 100_000
-    preview: bool | None = None
+    preview: bool = True
     preview_path: str = "newsletter/anteprima"
 
 
@@ -323,6 +323,8 @@ def email_body_blocks(
     absolutize_tree(soup, base_url)
     for tag in soup.find_all(_DROPPED):
         tag.decompose()
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        comment.extract()  # author's notes and markers such as <!-- more --> are not for readers
     for tag in soup.find_all("noscript"):
         tag.unwrap()  # what a page shows without scripts is what an email can show
     for tag in soup.find_all(_EMBEDS):
@@ -451,9 +453,8 @@ def build_edition(post: PostLike, options: EditionOptions) -> EditionBuild:
         translations.gettext("This part of the essay can be seen on the site."),
     )
     subject = _plain(post.title)
-    preheader = preheader_text(post.summary) or preheader_text(
-        blocks[0][1] if blocks else "", PREHEADER_CHARS
-    )
+    slug = getattr(post, "slug", subject)
+    preheader = preheader_text(post.summary) or preheader_text(blocks[0][1] if blocks else "")
     context = {
         "lang": lang,
         "subject": subject,
@@ -479,7 +480,6 @@ def build_edition(post: PostLike, options: EditionOptions) -> EditionBuild:
             raise ValueError(f"post {slug!r}: its body cannot be cut between blocks")
         return parts
 
-    slug = getattr(post, "slug", subject)
     parts = inlined_parts(truncated=False)
     sizes = [len(part.encode("utf-8")) for part in parts]
     kept = len(blocks)

@@ -154,7 +154,7 @@ def on_finalized(pelican: Pelican) -> None:
         return
     config = edition_config(settings)
     publish = bool(settings.get("CONDIVIDI_PUBLISH"))
-    preview = config.preview if config.preview is not None else not publish
+    preview = config.preview and not publish  # inline styles never reach the live site
     if not (preview or publish):
         return
     output = Path(pelican.output_path)
