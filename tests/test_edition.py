@@ -432,3 +432,21 @@ def test_the_email_stops_growing_at_600px(page: Any) -> None:
     page.set_content(render_edition(post(content=HARD_BODY), options()).html)
     assert page.locator("table.card").bounding_box()["width"] == 600
     assert page.locator(".content img").bounding_box()["width"] <= 560
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WCAG = {"runOnly": {"type": "tag", "values": WCAG_TAGS}}
+
+
+@pytest.mark.browser
+def test_the_email_has_no_accessibility_violations(page: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.route("**/*", lambda route: route.abort())
+    share = [("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url=x")]
+    for content in (BODY, HARD_BODY):
+        page.set_content(render_edition(post(content=content, share_links=share), options()).html)
+        # WCAG rules only: axe's landmark best practices are for pages, and an email is shown
+        # inside the mail client's own page.
+        violations = Axe().run(page, options=WCAG).response["violations"]
+        assert not violations, [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
