@@ -24,6 +24,7 @@ from typing import Any
 from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator
 
+from condividi.build import _ErrorCollector
 from condividi.newsletter.edition import (
     EditionBuild,
     Manifest,
@@ -39,18 +40,9 @@ from condividi.newsletter.edition import (
 logger = logging.getLogger(__name__)
 
 
-class _ErrorCounter(logging.Handler):
-    """Counts the errors logged during a build (the safe build fails on any of them)."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
-_errors = _ErrorCounter()
+# The safe build's own collector: the manifest follows the same rule as the site, and a
+# build that logged any error leaves the previous one in place.
+_errors = _ErrorCollector()
 # The articles generator of each running build, keyed by its settings dict (shared by the
 # Pelican object and all its generators), from all_generators_finalized to finalized.
 _generators: dict[int, ArticlesGenerator] = {}
@@ -66,8 +58,12 @@ def on_initialized(pelican: Pelican) -> None:
 
 
 def on_get_generators(pelican: Pelican) -> None:
-    """Start counting errors afresh: this signal opens every run, autoreloaded ones too."""
-    _errors.count = 0
+    """Start afresh: this signal opens every run, autoreloaded ones too.
+
+    A process builds one site at a time; what a failed run left behind is dropped here.
+    """
+    _errors.messages.clear()
+    _generators.clear()
 
 
 def on_all_generators_finalized(generators: list[Any]) -> None:
@@ -178,7 +174,7 @@ def on_finalized(pelican: Pelican) -> None:
     if preview:
         write_previews(output, config.preview_path, builds, str(settings["DEFAULT_LANG"]))
     if publish:
-        if _errors.count:
+        if _errors.messages:
             logger.warning("newsletter: editions not recorded, the build logged errors")
             return
         folder = editions_folder(settings)
