@@ -140,6 +140,15 @@ def edition_config(settings: Mapping[str, Any]) -> EditionConfig:
     return config
 
 
+def editions_folder(settings: Mapping[str, Any]) -> Path:
+    """Return where a publish build records the editions (``NEWSLETTER_EDITION_PATH``).
+
+    A relative path is taken from the project folder: the one holding the content folder.
+    """
+    path = Path(edition_config(settings).path)
+    return path if path.is_absolute() else Path(settings["PATH"]).resolve().parent / path
+
+
 @dataclass(frozen=True)
 class EditionOptions:
     """Everything about the site an edition needs, besides the post itself.

@@ -33,6 +33,7 @@ from condividi.newsletter.edition import (
     edition_config,
     edition_options,
     edition_record,
+    editions_folder,
     image_size_from_folder,
     write_manifest,
 )
@@ -131,15 +132,6 @@ def write_previews(
         # Servers send .txt as text/plain with no charset and browsers then guess
         # windows-1252; a byte-order mark is the one label a bare text file can carry.
         (folder / "index.txt").write_text(build.edition.text, encoding="utf-8-sig")
-
-
-def editions_folder(settings: dict[str, Any]) -> Path:
-    """Return where a publish build records the editions (``NEWSLETTER_EDITION_PATH``).
-
-    A relative path is taken from the project folder: the one holding the content folder.
-    """
-    path = Path(edition_config(settings).path)
-    return path if path.is_absolute() else Path(settings["PATH"]).resolve().parent / path
 
 
 def on_finalized(pelican: Pelican) -> None:
