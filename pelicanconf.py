@@ -75,6 +75,7 @@ PLUGINS = [
     "condividi.theme",
     "condividi.share",
     "condividi.newsletter",
+    "condividi.newsletter.edition_plugin",
 ]
 
 # Newsletter signup: the form posts to the endpoint `make serve` runs (README: Newsletter signup).

@@ -1,0 +1,189 @@
+"""Pelican glue for the newsletter's email editions (``condividi.newsletter.edition_plugin``).
+
+At the end of each build it renders the edition of every published post (not drafts, hidden
+posts, future-dated posts or translations) with :mod:`condividi.newsletter.edition`, then:
+
+- in a development build (``make serve``, ``make html``) writes each one as a preview into the
+  site, ``<output>/newsletter/anteprima/<slug>/index.html`` (``.../en/<slug>/`` for another
+  language) with its plain text beside it as ``index.txt``. Nothing links there and the page
+  says ``noindex``. Publish builds write no preview: an email needs inline styles, which the
+  published site never carries (its strict Content-Security-Policy would block them anyway);
+- in a publish build (``CONDIVIDI_PUBLISH``) records the editions and a manifest for the send
+  step in ``var/newsletter/editions/`` next to the content folder, outside the site. A build
+  that logged an error leaves the previous manifest as it was, like the site itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pelican import Pelican, signals
+from pelican.generators import ArticlesGenerator
+
+from condividi.build import _ErrorCollector
+from condividi.newsletter.edition import (
+    EditionBuild,
+    Manifest,
+    WithheldPost,
+    build_edition,
+    edition_config,
+    edition_options,
+    edition_record,
+    editions_folder,
+    image_size_from_folder,
+    write_manifest,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# The safe build's own collector: the manifest follows the same rule as the site, and a
+# build that logged any error leaves the previous one in place.
+_errors = _ErrorCollector()
+# The articles generator of each running build, keyed by its settings dict (shared by the
+# Pelican object and all its generators), from all_generators_finalized to finalized.
+_generators: dict[int, ArticlesGenerator] = {}
+
+
+def on_initialized(pelican: Pelican) -> None:
+    """Check the edition settings before anything is built; raises ConfigError if wrong."""
+    edition_config(pelican.settings)
+    edition_options(pelican.settings)
+    root = logging.getLogger()
+    if _errors not in root.handlers:
+        root.addHandler(_errors)
+
+
+def on_get_generators(pelican: Pelican) -> None:
+    """Start afresh: this signal opens every run, autoreloaded ones too.
+
+    A process builds one site at a time; what a failed run left behind is dropped here.
+    """
+    _errors.messages.clear()
+    _generators.clear()
+
+
+def on_all_generators_finalized(generators: list[Any]) -> None:
+    """Remember the articles generator: its lists of posts are final here."""
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            _generators[id(generator.settings)] = generator
+
+
+def post_state(article: Any, now: datetime | None = None) -> str:
+    """Return why ``article`` gets no edition: ``draft``, ``future`` or ``hidden``.
+
+    Pelican turns a future-dated post into a draft; its own ``Status:`` tells the two apart.
+    """
+    now = now or datetime.now(UTC)
+    declared = str(article.metadata.get("status", "published")).lower()
+    if declared == "draft":
+        return "draft"
+    if article.status == "draft" and article.date.tzinfo and article.date > now:
+        return "future"
+    return str(article.status)
+
+
+def withheld_posts(generator: ArticlesGenerator) -> list[WithheldPost]:
+    """Return every post of ``generator`` that gets no edition, with its reason."""
+    groups: list[tuple[list[Any], str | None]] = [
+        (generator.drafts, None),
+        (generator.drafts_translations, None),
+        (generator.hidden_articles, "hidden"),
+        (generator.hidden_translations, "hidden"),
+        (generator.translations, "translation"),
+    ]
+    return [
+        WithheldPost(
+            title=str(article.title),
+            slug=str(article.slug),
+            lang=str(article.lang),
+            source=str(article.relative_source_path),
+            state=state or post_state(article),
+            date=getattr(article, "date", None),
+        )
+        for articles, state in groups
+        for article in articles
+    ]
+
+
+def preview_folder(output: Path, preview_path: str, article: Any, default_lang: str) -> Path:
+    """Return the folder of ``article``'s preview: ``<slug>/``, or ``<lang>/<slug>/``."""
+    folder = output / preview_path
+    if article.lang != default_lang:
+        folder /= article.lang
+    return folder / article.slug
+
+
+def write_previews(
+    output: Path, preview_path: str, builds: list[tuple[Any, EditionBuild]], default_lang: str
+) -> None:
+    """Write each edition's HTML and text under ``output/preview_path``, replacing old ones."""
+    root = output / preview_path
+    shutil.rmtree(root, ignore_errors=True)  # a post turned back into a draft loses its preview
+    for article, build in builds:
+        folder = preview_folder(output, preview_path, article, default_lang)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text(build.edition.html, encoding="utf-8")
+        # Servers send .txt as text/plain with no charset and browsers then guess
+        # windows-1252; a byte-order mark is the one label a bare text file can carry.
+        (folder / "index.txt").write_text(build.edition.text, encoding="utf-8-sig")
+
+
+def on_finalized(pelican: Pelican) -> None:
+    """Render every published post's edition; write previews or the manifest (see above)."""
+    settings = pelican.settings
+    generator = _generators.pop(id(settings), None)
+    if generator is None:
+        return
+    config = edition_config(settings)
+    publish = bool(settings.get("CONDIVIDI_PUBLISH"))
+    preview = config.preview and not publish  # inline styles never reach the live site
+    if not (preview or publish):
+        return
+    output = Path(pelican.output_path)
+    options = edition_options(
+        settings, image_size=image_size_from_folder(output, str(settings["SITEURL"]))
+    )
+    articles = sorted(
+        (article for article in generator.articles if article.status == "published"),
+        key=lambda article: article.date,
+    )
+    builds = [(article, build_edition(article, options)) for article in articles]
+    for article, build in builds:
+        if build.truncated:
+            logger.info(
+                "newsletter: the email of %s keeps %d of %d blocks (%d bytes)",
+                article.relative_source_path,
+                build.blocks_kept,
+                build.blocks_total,
+                build.html_bytes,
+            )
+    if preview:
+        write_previews(output, config.preview_path, builds, str(settings["DEFAULT_LANG"]))
+    if publish:
+        if _errors.messages:
+            logger.warning("newsletter: editions not recorded, the build logged errors")
+            return
+        folder = editions_folder(settings)
+        write_manifest(
+            folder,
+            Manifest(
+                siteurl=options.siteurl,
+                editions=tuple(edition_record(article, build) for article, build in builds),
+                withheld=tuple(withheld_posts(generator)),
+            ),
+        )
+        logger.info("newsletter: %d editions recorded in %s", len(builds), folder)
+
+
+def register() -> None:
+    """Connect the edition glue to Pelican's signals."""
+    signals.initialized.connect(on_initialized)
+    signals.get_generators.connect(on_get_generators)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
+    signals.finalized.connect(on_finalized)
