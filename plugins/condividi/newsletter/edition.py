@@ -42,11 +42,10 @@ from condividi.config import ConfigError, load_config
 from condividi.html import FORMATTER, absolutize_tree, html_to_text
 from condividi.i18n import load_catalogue
 from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config
-from condividi.newsletter.providers.base import Edition
+from condividi.newsletter.providers.base import UNSUBSCRIBE_PLACEHOLDER, Edition
 from condividi.theme import localized_date, reading_minutes
 
 # The local provider replaces this per subscriber; Mailman's adapter with the list's own link.
-UNSUBSCRIBE_PLACEHOLDER = "{{unsubscribe_url}}"
 # Each provider's unsubscribe merge tag (reference/providers.md §11).
 UNSUBSCRIBE_TAGS: Mapping[str, str] = {
     "local": UNSUBSCRIBE_PLACEHOLDER,

@@ -21,10 +21,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
-from condividi.newsletter.providers.base import Edition
+from condividi.newsletter.providers.base import UNSUBSCRIBE_PLACEHOLDER, Edition
 
 # What the edition's HTML and text carry where each reader's own unsubscribe link goes.
-UNSUBSCRIBE_PLACEHOLDER = "{{ unsubscribe_url }}"
 
 
 def sender_address(name: str, email: str) -> str:

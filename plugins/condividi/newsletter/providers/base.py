@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+# Stands for the reader's own unsubscribe link in a stored edition; each provider's merge tag
+# (or the local provider's per-reader link) replaces it at delivery.
+UNSUBSCRIBE_PLACEHOLDER = "{{unsubscribe_url}}"
+
 
 class ProviderError(Exception):
     """A provider call failed. ``message`` keeps the provider's own words."""
