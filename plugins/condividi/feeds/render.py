@@ -57,14 +57,44 @@ class _FeedExtension(BaseExtension):
 
 
 class _EntryExtension(BaseEntryExtension):
-    """Entry-level elements feedgen does not write: ``xml:lang`` on each Atom entry."""
+    """Entry-level elements feedgen gets wrong or lacks: ``xml:lang``, link attributes, image.
+
+    feedgen 1.0.0 drops every attribute but ``href`` of an Atom entry's links (its loop
+    rebinds the variable it reads them from), so the alternate link's type and language and
+    the image's enclosure link are written here, and the RSS enclosure with them.
+    """
 
     def __init__(self) -> None:
-        self.lang = ""
+        self.item: FeedItem | None = None
 
     def extend_atom(self, entry: Any) -> Any:
-        if self.lang:
-            entry.set(XML_LANG, self.lang)
+        item = self.item
+        if item is None:
+            return entry
+        entry.set(XML_LANG, item.lang)
+        for link in entry.findall("link"):
+            link.attrib.update({"rel": "alternate", "type": "text/html", "hreflang": item.lang})
+        if item.image:
+            etree.SubElement(
+                entry,
+                "link",
+                href=item.image.url,
+                rel="enclosure",
+                type=item.image.media_type,
+                length=str(item.image.length),
+            )
+        return entry
+
+    def extend_rss(self, entry: Any) -> Any:
+        item = self.item
+        if item is not None and item.image:
+            etree.SubElement(
+                entry,
+                "enclosure",
+                url=item.image.url,
+                length=str(item.image.length),
+                type=item.image.media_type,
+            )
         return entry
 
 
@@ -105,26 +135,20 @@ def _add_entry(feed: FeedGenerator, item: FeedItem) -> None:
     entry = feed.add_entry(order="append")
     entry.id(item.id)  # also the RSS guid, with isPermaLink="false"
     entry.title(item.title)
-    entry.link(href=item.url, rel="alternate", type="text/html", hreflang=item.lang)
+    entry.link(href=item.url, rel="alternate")
     entry.published(item.published)
     entry.updated(item.updated)
     for author in item.authors:
         entry.author({"name": author.name, **({"uri": author.url} if author.url else {})})
         entry.dc.dc_creator(author.name)
     entry.dc.dc_language(item.lang)
-    entry.condividi.lang = item.lang
+    entry.condividi.item = item
     for name in item.categories:
         entry.category(term=name)
     if item.content is not None:
         entry.content(item.content, type="html")
     entry.summary(item.summary, type="html")
     if item.image:
-        entry.link(
-            href=item.image.url,
-            rel="enclosure",
-            type=item.image.media_type,
-            length=str(item.image.length),
-        )
         media = {"url": item.image.url, "medium": "image", "type": item.image.media_type}
         if item.image.length:
             media["fileSize"] = str(item.image.length)
