@@ -179,6 +179,10 @@ def test_feed_item_has_everything_an_entry_needs() -> None:
     assert item.lang == "it"
 
 
+def test_language_is_a_valid_tag() -> None:
+    assert feed_item(article(lang="it_IT"), CONFIG).lang == "it-IT"
+
+
 def test_summary_only_items_carry_no_content() -> None:
     config = FeedsConfig(siteurl=CONFIG.siteurl, id_authority="example.org", summary_only=True)
     item = feed_item(article(), config)

@@ -157,6 +157,11 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+def language_tag(lang: str) -> str:
+    """Return ``lang`` as a language tag feeds accept (``it_IT`` becomes ``it-IT``)."""
+    return lang.strip().replace("_", "-")
+
+
 def image_url(article: Any, siteurl: str) -> str | None:
     """Return the absolute URL of the post's image, or None.
 
@@ -229,7 +234,7 @@ def feed_item(
         url=url,
         published=published,
         updated=updated,
-        lang=str(article.lang),
+        lang=language_tag(str(article.lang)),
         authors=authors,
         categories=tuple(dict.fromkeys(xml_text(name) for name in names)),
         summary=xml_text(absolutize_html(str(getattr(article, "summary", "") or ""), url)),

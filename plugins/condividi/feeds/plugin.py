@@ -11,7 +11,7 @@ from pelican.generators import ArticlesGenerator
 
 from condividi import i18n
 from condividi.feeds.config import feeds_config
-from condividi.feeds.entries import FeedItem, entry_id, feed_item
+from condividi.feeds.entries import FeedItem, entry_id, feed_item, language_tag
 from condividi.feeds.plan import FeedsIndex, SiteInfo, plan_feeds
 from condividi.feeds.render import render_feed
 from condividi.feeds.stylesheet import render_stylesheet
@@ -36,7 +36,7 @@ def on_article_generator_finalized(generator: ArticlesGenerator) -> None:
     site = SiteInfo(
         name=name,
         subtitle=str(settings.get("SITESUBTITLE") or ""),
-        lang=lang,
+        lang=language_tag(lang),
         author=str(settings.get("AUTHOR") or name),
     )
     catalogue = i18n.load_catalogue(localedir(settings), lang)

@@ -143,8 +143,8 @@ def _add_entry(feed: FeedGenerator, item: FeedItem) -> None:
         entry.dc.dc_creator(author.name)
     entry.dc.dc_language(item.lang)
     entry.condividi.item = item
-    for name in item.categories:
-        entry.category(term=name)
+    if item.categories:
+        entry.category([{"term": name} for name in item.categories])
     if item.content is not None:
         entry.content(item.content, type="html")
     entry.summary(item.summary, type="html")
