@@ -9,12 +9,13 @@ PORT ?= 8000
 TITLE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish serve newpost clean test lint format bench
+.PHONY: help setup html publish ping serve newpost clean test lint format bench
 
 help:
 	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
 	@echo "make html       development build into output/"
 	@echo "make publish    production build (publishconf.py; SITEURL from the environment)"
+	@echo "make ping       after uploading: tell the WebSub hub (FEEDS_WEBSUB_HUB) the feeds changed"
 	@echo "make newpost TITLE=\"...\"   a new draft post in content/articles/"
 	@echo "make test       the whole test suite"
 	@echo "make clean      remove output/ and caches"
@@ -32,6 +33,9 @@ html: $(READY)
 
 publish: $(READY)
 	$(PY) -m condividi build --settings publishconf.py --output output
+
+ping: $(READY)
+	$(PY) -m condividi ping --settings publishconf.py --output output
 
 serve: $(READY)
 	$(PY) -m condividi serve --port $(PORT)

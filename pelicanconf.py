@@ -65,6 +65,10 @@ TRANSLATION_FEED_ATOM = None
 TRANSLATION_FEED_RSS = None
 FEEDS_ATOM_SAVE_AS = "feeds/atom.xml"
 FEEDS_RSS_SAVE_AS = "feeds/rss.xml"
+# Entry ids are tag:<FEEDS_ID_AUTHORITY>,<FEEDS_ID_DATE>:<slug>. Set both once, to your domain
+# and a year you owned it, and never change them: readers and the newsletter key posts on them.
+FEEDS_ID_AUTHORITY = "www.example.org"
+FEEDS_ID_DATE = "2026"
 
 MENUITEMS_PAGES = ["chi-sono", "newsletter", "privacy"]
 DISPLAY_PAGES_ON_MENU = False
@@ -74,6 +78,8 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "condividi.theme",
     "condividi.share",
+    # feeds before the newsletter: an edition's key is the post's feed id.
+    "condividi.feeds",
     "condividi.newsletter",
     "condividi.newsletter.edition_plugin",
 ]

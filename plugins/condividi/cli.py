@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from condividi import build, devserver, newpost
+from condividi.config import ConfigError
+from condividi.feeds import websub
+from condividi.feeds.config import feeds_config
 from condividi.newsletter import commands as newsletter_commands
 
 
@@ -44,6 +47,20 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return devserver.serve(Path(args.project).resolve(), args.port)
 
 
+def _cmd_ping(args: argparse.Namespace) -> int:
+    try:
+        config = feeds_config(build.load_settings(Path(args.settings)))
+        if not config.websub_hub:
+            raise ConfigError(f"no WebSub hub to notify: set FEEDS_WEBSUB_HUB in {args.settings}")
+        feeds = websub.published_feeds(Path(args.output), config)
+        websub.ping(config.websub_hub, feeds)
+    except (ConfigError, websub.WebSubError) as error:
+        print(f"condividi: {error}", file=sys.stderr)
+        return 1
+    print(f"condividi: the hub {config.websub_hub} accepted {len(feeds)} feeds")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="condividi", description=__doc__)
@@ -59,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     post_cmd.add_argument("title")
     post_cmd.add_argument("--content", default="content")
     post_cmd.set_defaults(handler=_cmd_newpost)
+
+    ping_cmd = commands.add_parser(
+        "ping", help="tell the WebSub hub that the published feeds changed"
+    )
+    ping_cmd.add_argument("--settings", "-s", default="publishconf.py")
+    ping_cmd.add_argument("--output", "-o", default="output")
+    ping_cmd.set_defaults(handler=_cmd_ping)
 
     serve_cmd = commands.add_parser("serve", help="serve the site and local services")
     serve_cmd.add_argument("--port", type=int, default=8000)

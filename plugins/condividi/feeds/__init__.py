@@ -1,1 +1,12 @@
-"""feeds capability (see the README)."""
+"""Feeds capability: full, valid, stable Atom and RSS 2.0 written with feedgen.
+
+Site-wide, per-category and per-tag feeds with absolute URLs in content, ids that never
+change once a post is out, a browser-friendly XSLT page, autodiscovery links and WebSub.
+Listed in ``PLUGINS`` as ``condividi.feeds``; see the README's "Feeds" section.
+"""
+
+from __future__ import annotations
+
+from condividi.feeds.plugin import register
+
+__all__ = ["register"]
