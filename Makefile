@@ -9,7 +9,7 @@ PORT ?= 8000
 TITLE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish ping serve newpost clean test lint format bench
+.PHONY: help setup html publish ping serve newpost clean test lint format bench newsletter newsletter-init newsletter-send newsletter-status
 
 help:
 	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
@@ -17,6 +17,9 @@ help:
 	@echo "make publish    production build (publishconf.py; SITEURL from the environment)"
 	@echo "make ping       after uploading: tell the WebSub hub (FEEDS_WEBSUB_HUB) the feeds changed"
 	@echo "make newpost TITLE=\"...\"   a new draft post in content/articles/"
+	@echo "make newsletter          dry run: each post's state, what a send would mail"
+	@echo "make newsletter-init     record the published archive as sent (first time only)"
+	@echo "make newsletter-send     email each new post to subscribers, exactly once"
 	@echo "make test       the whole test suite"
 	@echo "make clean      remove output/ and caches"
 
@@ -36,6 +39,19 @@ publish: $(READY)
 
 ping: $(READY)
 	$(PY) -m condividi ping --settings publishconf.py --output output
+
+# The newsletter: each target builds the site first (publishconf.py), then runs the send step.
+newsletter: publish
+	$(PY) -m condividi newsletter preview --settings publishconf.py
+
+newsletter-init: publish
+	$(PY) -m condividi newsletter init --settings publishconf.py
+
+newsletter-send: publish
+	$(PY) -m condividi newsletter send --settings publishconf.py
+
+newsletter-status: $(READY)
+	$(PY) -m condividi newsletter status --settings publishconf.py
 
 serve: $(READY)
 	$(PY) -m condividi serve --port $(PORT)

@@ -6,12 +6,16 @@ publish``); share links, feeds and social metadata need it absolute.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import sys
+from pathlib import Path
 
-sys.path.append(os.path.dirname(os.path.abspath(__file__)))
-
-from pelicanconf import *  # noqa: F403
+# Start from the pelicanconf.py beside this file, read afresh (not a cached module of that name).
+_base_file = Path(__file__).with_name("pelicanconf.py")
+_spec = importlib.util.spec_from_file_location("pelicanconf", _base_file)
+_base = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_base)
+globals().update({name: value for name, value in vars(_base).items() if name.isupper()})
 
 SITEURL = os.environ.get("SITEURL", "https://www.example.org")
 RELATIVE_URLS = False

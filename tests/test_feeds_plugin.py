@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from pelican import signals
+from PIL import Image
 
 from condividi.build import BuildError, build_site
 from tests.conftest import BuildSite, copy_project
@@ -50,7 +52,15 @@ Status: hidden
 
 Questo post ha un indirizzo ma non compare negli elenchi né nei feed.
 """
-IMAGE = b"\x89PNG\r\n\x1a\n" + b"\0" * 200
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 63), "#336699").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+IMAGE = _png()
 
 
 def add_posts(project: Path) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from condividi.newsletter import sending_commands
+
 if TYPE_CHECKING:
     from condividi.devserver import Service
 
@@ -61,6 +63,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     server.add_argument("--host", default=None, help="default: the host of NEWSLETTER_SIGNUP_URL")
     server.add_argument("--port", type=int, default=None, help="default: its port, or 8090")
     server.set_defaults(handler=_cmd_signup_server)
+    sending_commands.add_subcommands(subcommands)
 
 
 def signup_service(project: Path) -> Service:

@@ -60,6 +60,9 @@ class NewsletterConfig:
     max_retry_after: float = 60.0
     # The send ledger: a JSON file kept in git.
     ledger_path: str = "newsletter/ledger.json"
+    # More new editions than this in one run means something moved (the feed ids, the ledger):
+    # `send` refuses rather than flood the readers, unless told --allow-many.
+    max_new: int = 3
     # The local provider: SQLite subscribers, outbox of .eml files or an SMTP server.
     local_db: str = "var/newsletter/subscribers.sqlite3"
     outbox: str = "var/newsletter/outbox"

@@ -344,7 +344,7 @@ def create_app(
 def resolve_paths(config: NewsletterConfig, root: Path) -> NewsletterConfig:
     """Return ``config`` with its relative file paths made absolute from the project ``root``."""
     changes: dict[str, Any] = {}
-    for name in ("local_db", "outbox", "translations"):
+    for name in ("local_db", "outbox", "translations", "ledger_path"):
         path = Path(getattr(config, name))
         if not path.is_absolute():
             changes[name] = str(root / path)

@@ -1,0 +1,219 @@
+"""``python -m condividi newsletter preview|status|init|send|resolve``: the send step.
+
+Each command reads what the last publish build recorded (the editions manifest) and the send
+ledger; ``make newsletter``, ``make newsletter-init`` and ``make newsletter-send`` build the site
+first and then run one of them. ``NEWSLETTER_PROVIDER``, ``NEWSLETTER_API_KEY`` and
+``NEWSLETTER_API_URL`` from the environment override the settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from condividi.config import ConfigError
+from condividi.newsletter.config import NewsletterConfig, newsletter_config
+from condividi.newsletter.edition import Manifest, ManifestError, editions_folder, read_manifest
+from condividi.newsletter.ledger import Ledger, LedgerError, LedgerMissing
+from condividi.newsletter.providers import create_provider
+from condividi.newsletter.send import init_archive, resolve, send_new
+
+
+@dataclass(frozen=True)
+class SendContext:
+    """What every send command needs: the newsletter settings, the manifest, the ledger path."""
+
+    config: NewsletterConfig
+    manifest: Manifest
+    ledger_path: Path
+
+
+def load_context(settings_file: Path, with_provider_tags: bool = True) -> SendContext:
+    """Read the settings, then the manifest of the last publish build (tags for the provider)."""
+    from condividi.build import load_settings
+    from condividi.newsletter.signup import resolve_paths
+
+    settings = load_settings(settings_file)
+    config = resolve_paths(newsletter_config(settings), settings_file.resolve().parent)
+    provider = config.provider if with_provider_tags else None
+    manifest = read_manifest(editions_folder(settings), provider)
+    return SendContext(config, manifest, Path(config.ledger_path))
+
+
+def post_states(context: SendContext, ledger: Ledger | None) -> list[tuple[str, str, str]]:
+    """Return ``(state, key or slug, title)`` for every post, oldest edition first.
+
+    States: ``new`` (would be sent), ``sent``, ``sending`` (interrupted: reconciled first),
+    ``skipped`` (recorded by ``init`` as the archive), and for posts with no edition ``draft``,
+    ``future``, ``hidden`` or ``translation``.
+    """
+    rows: list[tuple[str, str, str]] = []
+    entries = ledger.entries if ledger else {}
+    for record in context.manifest.editions:
+        entry = entries.get(record.edition.key)
+        state = "new" if entry is None else {"archived": "skipped"}.get(entry.state, entry.state)
+        rows.append((state, record.edition.key, record.edition.subject))
+    rows.extend((post.state, post.slug, post.title) for post in context.manifest.withheld)
+    return rows
+
+
+def _print_states(context: SendContext, ledger: Ledger | None) -> None:
+    for state, key, title in post_states(context, ledger):
+        print(f"  {state:<11} {title}  [{key}]")
+
+
+def _load_ledger_or_none(path: Path) -> Ledger | None:
+    try:
+        return Ledger.load(path)
+    except LedgerMissing:
+        return None
+
+
+NO_LEDGER = (
+    "no send ledger at {path}: this blog has never sent a newsletter from here. Run "
+    "`make newsletter-init` to record the {count} published posts as already sent (nothing "
+    "is mailed), then `make newsletter-send` after your next post."
+)
+
+
+def _report_status(context: SendContext, ledger: Ledger | None) -> None:
+    provider, siteurl = context.config.provider, context.manifest.siteurl
+    print(f"condividi: newsletter via {provider}, editions of {siteurl}")
+    _print_states(context, ledger)
+    if ledger is None:
+        count = len(context.manifest.editions)
+        print("condividi: " + NO_LEDGER.format(path=context.ledger_path, count=count))
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    context = load_context(Path(args.settings))
+    _report_status(context, _load_ledger_or_none(context.ledger_path))
+    return 0
+
+
+def _cmd_preview(args: argparse.Namespace) -> int:
+    context = load_context(Path(args.settings))
+    ledger = _load_ledger_or_none(context.ledger_path)
+    _report_status(context, ledger)
+    if ledger is None:
+        return 0
+    new = [r for r in context.manifest.editions if r.edition.key not in ledger.entries]
+    if not new:
+        print("condividi: nothing new to send.")
+        return 0
+    folder = editions_folder_for(Path(args.settings))
+    print(f"condividi: `make newsletter-send` would send {len(new)} edition(s):")
+    for record in new:
+        size = len(record.edition.html.encode("utf-8"))
+        cut = ", cut with a 'continue reading' link" if record.truncated else ""
+        print(f"  {record.edition.subject}: {size:,} bytes of HTML{cut}")
+        print(f"    {folder / record.edition.lang / (record.slug + '.html')}")
+    return 0
+
+
+def editions_folder_for(settings_file: Path) -> Path:
+    """Return the editions folder configured by ``settings_file``."""
+    from condividi.build import load_settings
+
+    return editions_folder(load_settings(settings_file))
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    context = load_context(Path(args.settings))
+    editions = [record.edition for record in context.manifest.editions]
+    ledger = init_archive(editions, context.ledger_path)
+    print(
+        f"condividi: recorded {len(ledger.entries)} published post(s) in {context.ledger_path} "
+        "without sending them. Commit that file; from now on `make newsletter-send` mails only "
+        "new posts."
+    )
+    return 0
+
+
+def _cmd_send(args: argparse.Namespace) -> int:
+    context = load_context(Path(args.settings))
+    try:
+        ledger = Ledger.load(context.ledger_path)
+    except LedgerMissing:
+        count = len(context.manifest.editions)
+        print(
+            "condividi: " + NO_LEDGER.format(path=context.ledger_path, count=count), file=sys.stderr
+        )
+        return 2
+    editions = [record.edition for record in context.manifest.editions]
+    new = [e for e in editions if e.key not in ledger.entries]
+    if len(new) > context.config.max_new and not args.allow_many:
+        print(
+            f"condividi: {len(new)} editions are new to the ledger, more than "
+            f"NEWSLETTER_MAX_NEW = {context.config.max_new}: nothing was sent. If the feed ids "
+            "changed (FEEDS_ID_AUTHORITY, FEEDS_ID_DATE, slugs), restore them; if you really "
+            "mean to send them all, run again with --allow-many.",
+            file=sys.stderr,
+        )
+        return 2
+    provider = create_provider(context.config)
+    report = send_new(
+        editions, provider, ledger, progress=lambda line: print(f"  {line}", flush=True)
+    )
+    print(
+        f"condividi: {len(report.sent)} sent, {len(report.reconciled)} confirmed from an earlier "
+        f"run, {len(report.already_done)} already recorded."
+    )
+    if report.error is not None:
+        print(
+            f"condividi: stopped at {report.failed_key}: {report.error}\n"
+            "condividi: the ledger records what was sent; run the command again to go on "
+            "(an interrupted edition is checked with the provider first, never sent twice).",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    context = load_context(Path(args.settings), with_provider_tags=False)
+    resolve(Ledger.load(context.ledger_path), args.key, sent=args.sent)
+    outcome = "recorded as sent" if args.sent else "will be sent again by the next run"
+    print(f"condividi: {args.key} {outcome}.")
+    return 0
+
+
+def _guarded(handler):  # type: ignore[no-untyped-def]
+    """Turn the send step's expected errors into a message naming the file or setting."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(handler(args))
+        except (ConfigError, ManifestError, LedgerError) as error:
+            print(f"condividi: {error}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def add_subcommands(subcommands: argparse._SubParsersAction) -> None:
+    """Add ``preview``, ``status``, ``init``, ``send`` and ``resolve`` under ``newsletter``."""
+    for name, handler, help_text in [
+        ("preview", _cmd_preview, "dry run: each post's state and what a send would mail"),
+        ("status", _cmd_status, "each post's state in the send ledger"),
+        ("init", _cmd_init, "record the published archive as sent, without sending it"),
+        ("send", _cmd_send, "deliver each new edition through the provider, exactly once"),
+    ]:
+        command = subcommands.add_parser(name, help=help_text)
+        command.add_argument("--settings", "-s", default="publishconf.py")
+        command.set_defaults(handler=_guarded(handler), allow_many=False)
+        if name == "send":
+            command.add_argument(
+                "--allow-many", action="store_true", help="send more than NEWSLETTER_MAX_NEW"
+            )
+    resolve_cmd = subcommands.add_parser(
+        "resolve", help="settle an interrupted delivery the provider cannot be asked about"
+    )
+    resolve_cmd.add_argument("key", help="the edition's key, as `status` shows it")
+    outcome = resolve_cmd.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--sent", action="store_true", help="it went out: record it")
+    outcome.add_argument("--retry", action="store_true", help="it did not: send it again")
+    resolve_cmd.add_argument("--settings", "-s", default="publishconf.py")
+    resolve_cmd.set_defaults(handler=_guarded(_cmd_resolve))
