@@ -73,7 +73,12 @@ DISPLAY_CATEGORIES_ON_MENU = False
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "condividi.theme",
+    "condividi.comments",
 ]
+
+# Comments: Isso, run locally by `make comments` / `make serve` (see the README).
+COMMENTS_PROVIDER = "isso"
+COMMENTS_ISSO_URL = "http://127.0.0.1:8080"
 
 # Keep cached reads at the reader layer so plugin signals and future dates keep working.
 CACHE_CONTENT = False

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from condividi import build, devserver, newpost
+from condividi.comments import cli as comments_cli
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--project", default=".")
     serve_cmd.set_defaults(handler=_cmd_serve)
+
+    comments_cli.add_commands(commands)
     return parser
 
 

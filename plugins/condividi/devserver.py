@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from condividi.comments.isso import dev_service as comments_service
+
 
 @dataclass(frozen=True)
 class Service:
@@ -54,7 +56,7 @@ def site_service(project: Path, port: int, settings_file: str = "pelicanconf.py"
 
 # Each capability that needs a local process during development adds a factory here.
 ServiceFactory = Callable[[Path], "Service | None"]
-SERVICE_FACTORIES: list[ServiceFactory] = []
+SERVICE_FACTORIES: list[ServiceFactory] = [comments_service]
 
 
 def run_services(services: Sequence[Service], cwd: Path) -> int:

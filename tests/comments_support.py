@@ -1,0 +1,107 @@
+"""Shared by the comments tests: a real Isso server on 127.0.0.1, and sites built against it."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from condividi.build import build_site
+from condividi.comments.config import CommentsConfig
+from condividi.comments.isso import IssoSite, isso_command, write_config
+from tests.conftest import copy_project, free_port
+
+ARTICLE = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower"
+OTHER_ARTICLE = "la-newsletter-il-canale-che-nessun-algoritmo-puo-toglierti"
+THIRD_ARTICLE = "crisi-di-reputazione-sui-social-le-prime-24-ore"
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+    """Wait until something accepts connections on 127.0.0.1:``port``; fail if ``process`` dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Isso exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"Isso did not listen on port {port}:\n{log.read_text()}")
+
+
+class IssoServer:
+    """A real Isso on a free port with a database in ``folder`` and the spam guard off."""
+
+    def __init__(
+        self, folder: Path, site_origins: tuple[str, ...], moderation: bool = False
+    ) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = folder / "comments.db"
+        self.log = folder / "isso.log"
+        config = CommentsConfig(isso_url=self.url, isso_hosts=site_origins, moderation=moderation)
+        site = IssoSite(config=config, siteurl=site_origins[0], project=folder)
+        self.config_path = write_config(
+            site, folder / "isso.cfg", listen=self.url, guard=False, dbpath=self.db
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> IssoServer:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                isso_command(self.config_path, "run"), stdout=log, stderr=subprocess.STDOUT
+            )
+        wait_for_port(self.port, self.process, self.log)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def request(self, method: str, path: str, body: Any = None, origin: str = "") -> Any:
+        """Call Isso's HTTP API; return the decoded JSON answer."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if origin:
+            headers["Origin"] = origin
+        request = urllib.request.Request(self.url + path, data, headers, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"null")
+
+    def counts(self, *threads: str) -> list[int]:
+        """Return the published comment counts of ``threads`` (Isso's POST /count)."""
+        return self.request("POST", "/count", list(threads))
+
+    def thread(self, thread: str) -> dict[str, Any]:
+        """Return Isso's listing of one thread (GET /?uri=...)."""
+        return self.request("GET", f"/?uri={urllib.parse.quote(thread)}")
+
+
+def build_project(
+    base: Path, siteurl: str, overrides: Mapping[str, Any] | None = None, settings: str = "publishconf.py"
+) -> Path:
+    """Copy the sample project into ``base``, build it with ``overrides``; return the output."""
+    project = copy_project(base)
+    return build_site(
+        project / settings,
+        project / "output",
+        {
+            "SITEURL": siteurl,
+            "PATH": str(project / "content"),
+            "CACHE_PATH": str(base / "cache"),
+            **(overrides or {}),
+        },
+    )
