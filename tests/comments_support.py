@@ -21,8 +21,23 @@ ARTICLE = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower"
 OTHER_ARTICLE = "la-newsletter-il-canale-che-nessun-algoritmo-puo-toglierti"
 THIRD_ARTICLE = "crisi-di-reputazione-sui-social-le-prime-24-ore"
 
+# Settings that make each hosted service valid (made-up ids: nothing is ever contacted).
+HOSTED = {
+    "giscus": {
+        "COMMENTS_GISCUS_REPO": "giulia/blog",
+        "COMMENTS_GISCUS_REPO_ID": "R_kgDOexample",
+        "COMMENTS_GISCUS_CATEGORY": "Commenti",
+        "COMMENTS_GISCUS_CATEGORY_ID": "DIC_kwDOexample",
+    },
+    "disqus": {"COMMENTS_DISQUS_SHORTNAME": "condividi-blog"},
+    "remark42": {"COMMENTS_REMARK42_HOST": "https://remark.example.org"},
+    "cusdis": {"COMMENTS_CUSDIS_APP_ID": "0f1e2d3c"},
+}
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+
+def wait_for_port(
+    port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30
+) -> None:
     """Wait until something accepts connections on 127.0.0.1:``port``; fail if ``process`` dies."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -91,7 +106,10 @@ class IssoServer:
 
 
 def build_project(
-    base: Path, siteurl: str, overrides: Mapping[str, Any] | None = None, settings: str = "publishconf.py"
+    base: Path,
+    siteurl: str,
+    overrides: Mapping[str, Any] | None = None,
+    settings: str = "publishconf.py",
 ) -> Path:
     """Copy the sample project into ``base``, build it with ``overrides``; return the output."""
     project = copy_project(base)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,9 @@ class IssoSite:
         """Read the comments settings of a Pelican settings file (its folder is the project)."""
         settings_file = settings_file.resolve()
         settings = load_settings(settings_file)
-        return cls(comments_config(settings), str(settings.get("SITEURL") or ""), settings_file.parent)
+        return cls(
+            comments_config(settings), str(settings.get("SITEURL") or ""), settings_file.parent
+        )
 
     @property
     def dbpath(self) -> Path:
@@ -136,7 +139,7 @@ def isso_command(config_path: Path, *arguments: str) -> list[str]:
     return [isso_executable(), "-c", str(config_path), *arguments]
 
 
-def check_can_run(site: IssoSite, environ: dict[str, str] | os._Environ[str]) -> None:
+def check_can_run(site: IssoSite, environ: Mapping[str, str]) -> None:
     """Refuse to start an admin interface that has no password in the environment."""
     if site.config.isso_admin and not environ.get("ISSO_ADMIN_PASSWORD"):
         raise ConfigError(

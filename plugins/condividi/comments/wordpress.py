@@ -104,7 +104,9 @@ def _text(element: etree._Element, path: str, ns: dict[str, str]) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _candidates(item: etree._Element, ns: dict[str, str], slugify: Callable[[str], str]) -> list[str]:
+def _candidates(
+    item: etree._Element, ns: dict[str, str], slugify: Callable[[str], str]
+) -> list[str]:
     """Return the slugs a WordPress post may have on our site, most likely first."""
     post_name = unquote(_text(item, "wp:post_name", ns))
     link_tail = unquote(urlsplit(_text(item, "link", ns)).path.rstrip("/").rsplit("/", 1)[-1])
@@ -124,7 +126,7 @@ def _keep_comment(comment: etree._Element, ns: dict[str, str]) -> bool:
     if not _text(comment, "wp:comment_content", ns):
         return False
     date_gmt = comment.find("wp:comment_date_gmt", ns)
-    if date_gmt is not None and (not (date_gmt.text or "").strip() or date_gmt.text.startswith("0000")):
+    if date_gmt is not None and _text(comment, "wp:comment_date_gmt", ns).strip("0-: ") == "":
         date_gmt.text = _text(comment, "wp:comment_date", ns)
     return True
 

@@ -148,6 +148,9 @@
     );
   }
 
+  document.querySelectorAll(".comments-nojs").forEach(function (note) {
+    note.hidden = true;
+  });
   refreshCounts();
   watchThread();
   document.querySelectorAll("[data-comments-embed]").forEach(offerEmbed);
