@@ -9,12 +9,14 @@ PORT ?= 8000
 TITLE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish serve newpost clean test lint format bench
+.PHONY: help setup html publish serve comments comments-import newpost clean test lint format bench
 
 help:
 	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
 	@echo "make html       development build into output/"
 	@echo "make publish    production build (publishconf.py; SITEURL from the environment)"
+	@echo "make comments   run the Isso comment server on http://127.0.0.1:8080 (make serve does too)"
+	@echo "make comments-import WXR=export.xml   import a WordPress export's comments into Isso"
 	@echo "make newpost TITLE=\"...\"   a new draft post in content/articles/"
 	@echo "make test       the whole test suite"
 	@echo "make clean      remove output/ and caches"
@@ -35,6 +37,13 @@ publish: $(READY)
 
 serve: $(READY)
 	$(PY) -m condividi serve --port $(PORT)
+
+comments: $(READY)
+	$(PY) -m condividi comments run
+
+comments-import: $(READY)
+	@test -n "$(WXR)" || { echo 'usage: make comments-import WXR=wordpress-export.xml'; exit 2; }
+	$(PY) -m condividi comments import "$(WXR)"
 
 newpost: $(READY)
 	@test -n "$(TITLE)" || { echo 'usage: make newpost TITLE="Il titolo del post"'; exit 2; }

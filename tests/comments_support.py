@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
@@ -15,7 +17,7 @@ from typing import Any
 from condividi.build import build_site
 from condividi.comments.config import CommentsConfig
 from condividi.comments.isso import IssoSite, isso_command, write_config
-from tests.conftest import copy_project, free_port
+from tests.conftest import QuietHandler, StaticServer, copy_project, free_port
 
 ARTICLE = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower"
 OTHER_ARTICLE = "la-newsletter-il-canale-che-nessun-algoritmo-puo-toglierti"
@@ -123,3 +125,49 @@ def build_project(
             **(overrides or {}),
         },
     )
+
+
+class _IssoProxyHandler(QuietHandler):
+    """Serves the site and passes ``/isso/...`` to Isso, as the README's nginx sample does."""
+
+    isso_url = ""
+    forwarded = ("content-type", "origin", "referer", "cookie")
+    hop_by_hop = ("connection", "content-length", "date", "server", "transfer-encoding")
+
+    def _proxy(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() in self.forwarded}
+        headers["X-Script-Name"] = "/isso"
+        request = urllib.request.Request(self.isso_url + self.path, body, headers)
+        request.method = self.command
+        try:
+            response = urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as error:
+            response = error
+        with response:
+            data = response.read()
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                if name.lower() not in self.hop_by_hop:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/isso/"):
+            self._proxy()
+        else:
+            super().do_GET()
+
+    do_POST = do_PUT = do_DELETE = _proxy
+
+
+class SiteWithIsso(StaticServer):
+    """The built site on 127.0.0.1 with Isso under ``/isso`` on the same origin."""
+
+    def __init__(self, directory: Path, port: int, isso_url: str) -> None:
+        super().__init__(directory, port)
+        handler = type("Handler", (_IssoProxyHandler,), {"isso_url": isso_url})
+        self.httpd.RequestHandlerClass = functools.partial(handler, directory=str(directory))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from tests.comments_support import (
     OTHER_ARTICLE,
     THIRD_ARTICLE,
     IssoServer,
+    SiteWithIsso,
     build_project,
 )
 from tests.conftest import BuildSite, RequestLog, StaticServer, free_port, strict_csp
@@ -69,6 +71,7 @@ def test_posting_a_comment_shows_it_and_counts_it(
     expect(meta).to_have_text("Nessun commento")
     expect(page.locator(".comments-nojs")).to_be_hidden()
     expect(page.locator(".comments-unavailable")).to_be_hidden()
+    assert page.context.cookies() == []
     page.fill("#isso-thread .isso-postbox textarea", "Un saggio che fa pensare. Grazie!")
     page.fill("#isso-postbox-author", "Lettrice")
     page.click("#isso-thread .isso-postbox input[type=submit]")
@@ -83,6 +86,29 @@ def test_posting_a_comment_shows_it_and_counts_it(
     assert request_log.off_loopback() == []
     assert csp_violations == []
     assert errors == []
+
+
+def test_isso_under_the_site_origin_needs_no_csp_exception(
+    page: Any, tmp_path: Path, request_log: RequestLog, csp_violations: list[str]
+) -> None:
+    # publishconf.py's default: Isso behind the site's own proxy at /isso, so the strict CSP
+    # ('self' only) already allows it.
+    port = free_port()
+    site = f"http://127.0.0.1:{port}"
+    (tmp_path / "isso").mkdir()
+    with IssoServer(tmp_path / "isso", (site,)) as isso:
+        output = build_project(tmp_path, site)
+        with SiteWithIsso(output, port, isso.url):
+            page.goto(f"{site}/{ARTICLE}/")
+            expect(page.locator(".post-meta .comment-count")).to_have_text("Nessun commento")
+            page.fill("#isso-thread .isso-postbox textarea", "Commento dietro il proxy.")
+            page.click("#isso-thread .isso-postbox input[type=submit]")
+            expect(page.locator("#isso-root .isso-text")).to_have_text("Commento dietro il proxy.")
+            expect(page.locator(".post-meta .comment-count")).to_have_text("1 commento")
+        assert isso.counts(f"/{ARTICLE}/") == [1]
+    assert any(url == f"{site}/isso/js/embed.min.js" for url in request_log.urls)
+    assert request_log.off_loopback() == []
+    assert csp_violations == []
 
 
 def test_replying_to_a_comment(page: Any, live: Live) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -152,3 +155,37 @@ def test_make_comments_runs_isso_with_the_project_settings(tmp_path: Path) -> No
         "http://127.0.0.1:8000",
         "http://localhost:8000",
     ]
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.isso
+def test_make_serve_starts_isso_and_stops_it_on_exit(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    site_port, isso_port = free_port(), free_port()
+    with (project / "pelicanconf.py").open("a") as settings:
+        settings.write(
+            f'\nCOMMENTS_ISSO_LISTEN = "http://127.0.0.1:{isso_port}"\n'
+            f'COMMENTS_ISSO_URL = "http://127.0.0.1:{isso_port}"\n'
+        )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "condividi", "serve", "--port", str(site_port)],
+            cwd=project,
+            env={**os.environ, "PORT": str(site_port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(isso_port, serve, log)
+        wait_for_port(site_port, serve, log, timeout=90)
+        assert "started comments (Isso)" in log.read_text()
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.wait(timeout=30)
+    assert not port_is_open(isso_port), log.read_text()
+    assert not port_is_open(site_port), log.read_text()
