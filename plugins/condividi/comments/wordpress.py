@@ -173,8 +173,11 @@ def rewrite_wxr(
             plan.unmatched.append(f"{_text(item, 'title', ns)} ({_text(item, 'link', ns)})")
             item.getparent().remove(item)
             continue
-        item.find("link").text = post.thread
-        item.find("title").text = post.title
+        for tag, text in (("link", post.thread), ("title", post.title)):
+            element = item.find(tag)
+            if element is None:
+                element = etree.SubElement(item, tag)
+            element.text = text
         plan.threads[post.thread] = plan.threads.get(post.thread, 0) + kept
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8"), plan
 
