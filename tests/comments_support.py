@@ -44,13 +44,13 @@ def wait_for_port(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"Isso exited with {process.returncode}:\n{log.read_text()}")
+            raise RuntimeError(f"the process exited with {process.returncode}:\n{log.read_text()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"Isso did not listen on port {port}:\n{log.read_text()}")
+    raise RuntimeError(f"nothing listens on port {port}:\n{log.read_text()}")
 
 
 class IssoServer:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from condividi.build import load_settings
@@ -148,11 +148,10 @@ def check_can_run(site: IssoSite, environ: Mapping[str, str]) -> None:
         )
 
 
-def run(settings_file: Path) -> int:
+def run(settings_file: Path) -> NoReturn:
     """Write the configuration and replace this process by the Isso server (``make comments``).
 
-    Returns only on failure, with an exit status; ``exec`` keeps Ctrl-C and ``make serve``'s
-    stop signal going straight to Isso.
+    Never returns: ``exec`` sends Ctrl-C and ``make serve``'s stop signal straight to Isso.
     """
     site = IssoSite.from_settings_file(settings_file)
     check_can_run(site, os.environ)
@@ -164,7 +163,6 @@ def run(settings_file: Path) -> int:
     )
     command = isso_command(config_path, "run")
     os.execv(command[0], command)
-    return 1  # pragma: no cover - execv does not return
 
 
 def dev_service(project: Path) -> Service | None:
