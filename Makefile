@@ -9,13 +9,15 @@ PORT ?= 8000
 TITLE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish ping serve newpost clean test lint format bench newsletter newsletter-init newsletter-send newsletter-status
+.PHONY: help setup html publish ping serve comments comments-import newpost clean test lint format bench newsletter newsletter-init newsletter-send newsletter-status
 
 help:
 	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
 	@echo "make html       development build into output/"
 	@echo "make publish    production build (publishconf.py; SITEURL from the environment)"
 	@echo "make ping       after uploading: tell the WebSub hub (FEEDS_WEBSUB_HUB) the feeds changed"
+	@echo "make comments   run the Isso comment server on http://127.0.0.1:8080 (make serve does too)"
+	@echo "make comments-import WXR=export.xml   import a WordPress export's comments into Isso"
 	@echo "make newpost TITLE=\"...\"   a new draft post in content/articles/"
 	@echo "make newsletter          dry run: each post's state, what a send would mail"
 	@echo "make newsletter-init     record the published archive as sent (first time only)"
@@ -55,6 +57,13 @@ newsletter-status: $(READY)
 
 serve: $(READY)
 	$(PY) -m condividi serve --port $(PORT)
+
+comments: $(READY)
+	$(PY) -m condividi comments run
+
+comments-import: $(READY)
+	@test -n "$(WXR)" || { echo 'usage: make comments-import WXR=wordpress-export.xml'; exit 2; }
+	$(PY) -m condividi comments import "$(WXR)"
 
 newpost: $(READY)
 	@test -n "$(TITLE)" || { echo 'usage: make newpost TITLE="Il titolo del post"'; exit 2; }

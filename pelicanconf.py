@@ -82,10 +82,15 @@ PLUGINS = [
     "condividi.feeds",
     "condividi.newsletter",
     "condividi.newsletter.edition_plugin",
+    "condividi.comments",
 ]
 
 # Newsletter signup: the form posts to the endpoint `make serve` runs (README: Newsletter signup).
 NEWSLETTER_FROM_NAME = SITENAME
+
+# Comments: Isso, run locally by `make comments` / `make serve` (see the README).
+COMMENTS_PROVIDER = "isso"
+COMMENTS_ISSO_URL = "http://127.0.0.1:8080"
 
 # Keep cached reads at the reader layer so plugin signals and future dates keep working.
 CACHE_CONTENT = False

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from condividi import build, devserver, newpost
+from condividi.comments import cli as comments_cli
 from condividi.config import ConfigError
 from condividi.feeds import websub
 from condividi.feeds.config import feeds_config
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.set_defaults(handler=_cmd_serve)
 
     newsletter_commands.add_commands(commands)
+    comments_cli.add_commands(commands)
     return parser
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from condividi.comments.isso import dev_service as comments_service
 from condividi.newsletter.commands import signup_service
 
 
@@ -56,7 +57,7 @@ def site_service(project: Path, port: int, settings_file: str = "pelicanconf.py"
 
 # Each capability that needs a local process during development adds a factory here.
 ServiceFactory = Callable[[Path], "Service | None"]
-SERVICE_FACTORIES: list[ServiceFactory] = [signup_service]
+SERVICE_FACTORIES: list[ServiceFactory] = [comments_service, signup_service]
 
 
 def run_services(services: Sequence[Service], cwd: Path) -> int:

@@ -1,1 +1,76 @@
-"""comments capability (see the README)."""
+"""Comments: self-hosted Isso by default; giscus, Disqus, Remark42 or Cusdis on a click.
+
+Listed in ``PLUGINS`` as ``condividi.comments``. The glue below reads ``COMMENTS_*`` once into
+the template context (``comments_config``) and gives every post its thread id
+(``comments_thread``, ``None`` when the post has ``Comments: off``) and, for a hosted service,
+its click-to-load embed (``comments_embed``). The theme's ``partials/comments.html`` and
+``partials/comment_count.html`` render them; ``theme/static/js/comments.js`` fills the counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import ArticlesGenerator, Generator
+
+from condividi.comments.config import CommentsConfig, comments_config
+from condividi.comments.embeds import Post, build_embed
+from condividi.comments.threads import comments_enabled, thread_id
+
+
+def on_generator_init(generator: Generator) -> None:
+    """Read and check the settings once; every generator shares the context."""
+    if "comments_config" not in generator.context:
+        generator.context["comments_config"] = comments_config(generator.settings)
+
+
+def annotate(article: Any, config: CommentsConfig, settings: dict[str, Any]) -> None:
+    """Set ``comments_thread`` and ``comments_embed`` on one article."""
+    enabled = config.provider != "none" and comments_enabled(
+        article.metadata.get("comments"), article.relative_source_path
+    )
+    if not enabled:
+        article.comments_thread = None
+        article.comments_embed = None
+        return
+    default_lang = settings.get("DEFAULT_LANG", "it")
+    article.comments_thread = thread_id(article.slug, article.lang, default_lang)
+    siteurl = settings.get("SITEURL", "")
+    post = Post(
+        thread=article.comments_thread,
+        url=f"{siteurl}/{article.url}",
+        title=Markup(article.title).striptags(),
+        lang=article.lang,
+        siteurl=siteurl,
+    )
+    article.comments_embed = build_embed(config, post)
+
+
+def _all_articles(generator: ArticlesGenerator) -> Iterable[Any]:
+    for name in (
+        "articles",
+        "translations",
+        "hidden_articles",
+        "hidden_translations",
+        "drafts",
+        "drafts_translations",
+    ):
+        yield from getattr(generator, name, ())
+
+
+def on_all_generators_finalized(generators: list[Generator]) -> None:
+    """Give every article (translations, hidden posts and drafts too) its comment thread."""
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            config = generator.context["comments_config"]
+            for article in _all_articles(generator):
+                annotate(article, config, generator.settings)
+
+
+def register() -> None:
+    """Connect the comments glue to Pelican's signals."""
+    signals.generator_init.connect(on_generator_init)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)

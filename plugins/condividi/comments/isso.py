@@ -1,0 +1,188 @@
+"""The Isso comment server: its configuration, ``make comments`` and ``make serve``.
+
+The configuration is rendered from ``isso-template.cfg`` with the ``COMMENTS_*`` settings of a
+Pelican settings file, next to the database in the git-ignored ``var/comments/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
+
+from condividi.build import load_settings
+from condividi.comments.config import CommentsConfig, comments_config, is_loopback, origin_of
+from condividi.config import ConfigError
+
+if TYPE_CHECKING:
+    from condividi.devserver import Service
+
+TEMPLATE = Path(__file__).with_name("isso-template.cfg")
+CONFIG_NAME = "isso.cfg"
+
+
+@dataclass(frozen=True)
+class IssoSite:
+    """A site's Isso setup: its comments settings, SITEURL, and the project folder."""
+
+    config: CommentsConfig
+    siteurl: str
+    project: Path
+
+    @classmethod
+    def from_settings_file(cls, settings_file: Path) -> IssoSite:
+        """Read the comments settings of a Pelican settings file (its folder is the project)."""
+        settings_file = settings_file.resolve()
+        settings = load_settings(settings_file)
+        return cls(
+            comments_config(settings), str(settings.get("SITEURL") or ""), settings_file.parent
+        )
+
+    @property
+    def dbpath(self) -> Path:
+        """The SQLite file, made absolute against the project folder."""
+        return self.project / self.config.isso_db
+
+    @property
+    def config_path(self) -> Path:
+        """Where the rendered configuration is written: next to the database."""
+        return self.dbpath.parent / CONFIG_NAME
+
+
+def site_hosts(siteurl: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Return the origins Isso must allow (its CORS ``host`` list) for a site.
+
+    Takes ``SITEURL`` and the extra origins of ``COMMENTS_ISSO_HOSTS``; a local SITEURL also
+    gets its ``localhost``/``127.0.0.1`` twin, since either may be typed in a browser.
+    """
+    hosts: list[str] = []
+    if siteurl.startswith(("http://", "https://")):
+        origin = origin_of(siteurl)
+        hosts.append(origin)
+        parts = urlsplit(origin)
+        twins = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
+        if parts.hostname in twins:
+            port = f":{parts.port}" if parts.port else ""
+            hosts.append(f"{parts.scheme}://{twins[parts.hostname]}{port}")
+    hosts.extend(host.rstrip("/") for host in extra)
+    return tuple(dict.fromkeys(hosts))
+
+
+def render_config(
+    site: IssoSite,
+    *,
+    listen: str | None = None,
+    guard: bool | None = None,
+    dbpath: Path | None = None,
+) -> str:
+    """Return the text of Isso's configuration for ``site``.
+
+    ``listen``, ``guard`` and ``dbpath`` override the settings (the tests run Isso on a free
+    port, with a temporary database and the spam guard off). Raises :class:`ConfigError` when
+    the site has no origin for Isso's CORS list.
+    """
+    config = site.config
+    hosts = site_hosts(site.siteurl, config.isso_hosts)
+    if not hosts:
+        raise ConfigError(
+            f"Isso needs the site's origin for CORS, but SITEURL = {site.siteurl!r} is not an "
+            "absolute URL: set SITEURL or COMMENTS_ISSO_HOSTS"
+        )
+    values: dict[str, Any] = {
+        "dbpath": dbpath or site.dbpath,
+        "hosts": "\n".join(f"    {host}" for host in hosts),
+        "admin": _flag(config.isso_admin),
+        "moderation": _flag(config.moderation),
+        "listen": listen or config.isso_listen,
+        "public_endpoint": config.isso_url,
+        "guard": _flag(config.isso_guard if guard is None else guard),
+    }
+    return TEMPLATE.read_text(encoding="utf-8").format_map(values)
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def write_config(site: IssoSite, path: Path | None = None, **overrides: Any) -> Path:
+    """Render Isso's configuration for ``site`` into ``path`` (default: next to the database).
+
+    Also creates the database's folder. Takes :func:`render_config`'s overrides; returns the
+    path written.
+    """
+    path = path or site.config_path
+    text = render_config(site, **overrides)
+    Path(overrides.get("dbpath") or site.dbpath).parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def isso_executable() -> str:
+    """Return the ``isso`` command installed with this Python (the project's pinned one)."""
+    beside = Path(sys.executable).with_name("isso")
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("isso")
+    if found is None:
+        raise FileNotFoundError("the isso command is not installed: run `make setup`")
+    return found
+
+
+def isso_command(config_path: Path, *arguments: str) -> list[str]:
+    """Return the command line running ``isso -c <config_path> <arguments>``."""
+    return [isso_executable(), "-c", str(config_path), *arguments]
+
+
+def check_can_run(site: IssoSite, environ: Mapping[str, str]) -> None:
+    """Refuse to start an admin interface that has no password in the environment."""
+    if site.config.isso_admin and not environ.get("ISSO_ADMIN_PASSWORD"):
+        raise ConfigError(
+            "COMMENTS_ISSO_ADMIN = True needs the admin password in the ISSO_ADMIN_PASSWORD "
+            "environment variable"
+        )
+
+
+def run(settings_file: Path) -> NoReturn:
+    """Write the configuration and replace this process by the Isso server (``make comments``).
+
+    Never returns: ``exec`` sends Ctrl-C and ``make serve``'s stop signal straight to Isso.
+    """
+    site = IssoSite.from_settings_file(settings_file)
+    check_can_run(site, os.environ)
+    config_path = write_config(site)
+    print(
+        f"condividi: Isso on {site.config.isso_listen}, database {site.dbpath}, "
+        f"configuration {config_path}",
+        flush=True,
+    )
+    command = isso_command(config_path, "run")
+    os.execv(command[0], command)
+
+
+def dev_service(project: Path) -> Service | None:
+    """Return the local Isso server for ``make serve``, when the site uses a local Isso."""
+    from condividi.devserver import Service
+
+    settings_file = project / "pelicanconf.py"
+    site = IssoSite.from_settings_file(settings_file)
+    if site.config.provider != "isso" or not is_loopback(site.config.isso_url):
+        return None
+    return Service(
+        name="comments (Isso)",
+        command=[
+            sys.executable,
+            "-m",
+            "condividi",
+            "comments",
+            "run",
+            "--settings",
+            str(settings_file),
+        ],
+        url=site.config.isso_url + "/",
+    )

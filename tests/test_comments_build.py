@@ -1,0 +1,141 @@
+"""The built site: a comments section and counts on every post, per the COMMENTS_* settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from condividi.build import BuildError
+from tests.comments_support import ARTICLE, HOSTED, OTHER_ARTICLE
+from tests.conftest import BuildSite
+
+SITEURL = "https://blog.example.org"
+ENGLISH = "why-we-left-the-share-button-scripts-behind"
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article(output: Path, slug: str = ARTICLE) -> BeautifulSoup:
+    return soup(output / slug / "index.html")
+
+
+def test_isso_section_and_counts(sample_output: Path) -> None:
+    page = article(sample_output)
+    siteurl = page.select_one("link[rel=stylesheet]")["href"].split("/theme/")[0]
+    section = page.select_one("section#commenti")
+    assert section.h2.get_text() == "Commenti"
+    thread = section.select_one("#isso-thread")
+    assert thread["data-isso-id"] == f"/{ARTICLE}/"
+    assert thread["data-title"].startswith("Perché le aziende")
+    embed = section.select_one("script[data-isso]")
+    assert embed["src"] == f"{siteurl}/isso/js/embed.min.js"
+    assert embed["data-isso"] == f"{siteurl}/isso"
+    assert embed["data-isso-lang"] == "it"
+    assert embed.has_attr("defer")
+    count = page.select_one(".post-meta a.comment-count")
+    assert count.get_text() == "Lascia un commento"
+    assert count["href"] == f"{siteurl}/{ARTICLE}/#commenti"
+    assert count["data-comments-count"] == f"/{ARTICLE}/"
+    assert (count["data-count-zero"], count["data-count-one"], count["data-count-other"]) == (
+        "Nessun commento",
+        "{n} commento",
+        "{n} commenti",
+    )
+    script = page.select_one("head script[src$='/theme/js/comments.js']")
+    assert script["data-comments-server"] == f"{siteurl}/isso"
+    assert (sample_output / "theme" / "js" / "comments.js").is_file()
+
+
+def test_english_post_gets_its_own_thread_and_english_texts(sample_output: Path) -> None:
+    page = article(sample_output, f"en/{ENGLISH}")
+    assert page.select_one("#isso-thread")["data-isso-id"] == f"/en/{ENGLISH}/"
+    assert page.select_one("script[data-isso]")["data-isso-lang"] == "en"
+    assert page.select_one("section#commenti h2").get_text() == "Comments"
+    count = page.select_one(".post-meta .comment-count")
+    assert count.get_text() == "Leave a comment"
+    assert count["data-count-other"] == "{n} comments"
+
+
+def test_every_listed_post_has_a_count(sample_output: Path) -> None:
+    page = soup(sample_output / "index.html")
+    summaries = page.select("article.summary")
+    assert summaries
+    for summary in summaries:
+        count = summary.select_one(".post-meta a.comment-count")
+        assert count["href"].endswith("/#commenti")
+        assert count["data-comments-count"].endswith("/")
+    assert page.select_one("head script[src$='/theme/js/comments.js']")
+
+
+def test_pages_without_posts_load_no_comment_script(sample_output: Path) -> None:
+    page = soup(sample_output / "chi-sono" / "index.html")
+    assert not page.select("script[src*='comments.js'], #commenti")
+
+
+def test_comments_off_for_one_post(make_site: BuildSite) -> None:
+    source = make_site.project / "content" / "articles" / f"{OTHER_ARTICLE}.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Lang: it\n", "Lang: it\nComments: off\n", 1), encoding="utf-8")
+    output = make_site(siteurl=SITEURL)
+    closed = article(output, OTHER_ARTICLE)
+    assert not closed.select("#commenti, #isso-thread, .comment-count, script[data-isso]")
+    assert article(output).select_one("#isso-thread")
+    listed = soup(output / "index.html").select(f"a.comment-count[href*='{OTHER_ARTICLE}']")
+    assert listed == []
+
+
+def test_bad_comments_front_matter_stops_the_build(make_site: BuildSite) -> None:
+    source = make_site.project / "content" / "articles" / f"{OTHER_ARTICLE}.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace("Lang: it\n", "Lang: it\nComments: forse\n", 1), encoding="utf-8"
+    )
+    with pytest.raises(BuildError, match=rf"{OTHER_ARTICLE}\.md: Comments: 'forse'"):
+        make_site(siteurl=SITEURL)
+
+
+def test_no_comments_at_all(make_site: BuildSite) -> None:
+    output = make_site(siteurl=SITEURL, overrides={"COMMENTS_PROVIDER": "none"})
+    for page in (article(output), soup(output / "index.html")):
+        assert not page.select("#commenti, .comment-count, script[src*='comments.js']")
+
+
+def test_a_bad_setting_stops_the_build(make_site: BuildSite) -> None:
+    with pytest.raises(BuildError, match="COMMENTS_PROVIDER = 'wordpress'"):
+        make_site(siteurl=SITEURL, overrides={"COMMENTS_PROVIDER": "wordpress"})
+
+
+def test_production_build_refuses_a_local_isso(make_site: BuildSite) -> None:
+    with pytest.raises(BuildError, match="COMMENTS_ISSO_URL"):
+        make_site(siteurl=SITEURL, overrides={"COMMENTS_ISSO_URL": "http://127.0.0.1:8080"})
+
+
+@pytest.mark.parametrize("provider", sorted(HOSTED))
+def test_hosted_service_is_described_not_loaded(make_site: BuildSite, provider: str) -> None:
+    output = make_site(
+        siteurl=SITEURL, overrides={"COMMENTS_PROVIDER": provider, **HOSTED[provider]}
+    )
+    page = article(output)
+    section = page.select_one("section#commenti")
+    consent = section.select_one(".comments-consent")
+    embed = json.loads(consent["data-comments-embed"])
+    assert embed["provider"] == provider
+    assert embed["scripts"]
+    assert section.select_one("button.comments-show").has_attr("hidden")
+    assert section.select_one(".comments-embed")
+    for element in page.find_all(["script", "link", "img", "iframe"]):
+        address = element.get("src") or element.get("href") or ""
+        assert address.startswith(SITEURL), f"{element} loads from elsewhere"
+    count = page.select_one(".post-meta .comment-count")
+    assert count.get_text() == "Lascia un commento"
+    assert not count.has_attr("data-comments-count")
+    assert not page.select("script[data-comments-server]")
+    no_js = section.select_one(".comments-nojs")
+    assert "JavaScript" in no_js.get_text()
+    if provider == "giscus":
+        assert no_js.a["href"] == "https://github.com/giulia/blog/discussions"

@@ -1,0 +1,191 @@
+"""Isso's configuration, `make comments`, and a real Isso server answering the site."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from isso.config import IssoParser
+
+from condividi.comments.config import CommentsConfig
+from condividi.comments.isso import IssoSite, check_can_run, dev_service, render_config, site_hosts
+from condividi.config import ConfigError
+from tests.comments_support import IssoServer, wait_for_port
+from tests.conftest import copy_project, free_port
+
+SITEURL = "https://blog.example.org"
+
+
+def parse(text: str) -> IssoParser:
+    parser = IssoParser()
+    parser.read_string(text)
+    return parser
+
+
+def test_hosts_are_the_site_origin_and_the_extra_ones() -> None:
+    assert site_hosts(SITEURL + "/blog/", ("https://www.example.org/",)) == (
+        SITEURL,
+        "https://www.example.org",
+    )
+
+
+def test_a_local_site_is_reachable_by_both_local_names() -> None:
+    assert site_hosts("http://127.0.0.1:8000") == ("http://127.0.0.1:8000", "http://localhost:8000")
+
+
+def test_rendered_configuration_follows_the_settings(tmp_path: Path) -> None:
+    config = CommentsConfig(isso_url=SITEURL + "/isso", moderation=True, isso_admin=True)
+    parser = parse(render_config(IssoSite(config, SITEURL, tmp_path)))
+    assert parser.get("general", "dbpath") == str(tmp_path / "var/comments/comments.db")
+    assert list(parser.getiter("general", "host")) == [SITEURL]
+    assert parser.getboolean("moderation", "enabled") is True
+    assert parser.getboolean("guard", "enabled") is True
+    assert parser.getboolean("admin", "enabled") is True
+    assert parser.get("server", "listen") == "http://127.0.0.1:8080"
+    assert parser.get("server", "public-endpoint") == SITEURL + "/isso"
+
+
+def test_the_admin_password_is_read_by_isso_from_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = render_config(IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path))
+    assert "ISSO_ADMIN_PASSWORD" in text
+    monkeypatch.setenv("ISSO_ADMIN_PASSWORD", "not-in-any-file")
+    assert parse(text).get("admin", "password") == "not-in-any-file"
+
+
+def test_admin_without_a_password_refuses_to_start(tmp_path: Path) -> None:
+    site = IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path)
+    with pytest.raises(ConfigError, match="ISSO_ADMIN_PASSWORD"):
+        check_can_run(site, {})
+    check_can_run(site, {"ISSO_ADMIN_PASSWORD": "s3cret"})
+
+
+def test_no_siteurl_no_cors_list(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SITEURL"):
+        render_config(IssoSite(CommentsConfig(), "", tmp_path))
+
+
+def test_make_serve_runs_a_local_isso_only(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    service = dev_service(project)
+    assert service is not None
+    assert service.command[-4:] == [
+        "comments",
+        "run",
+        "--settings",
+        str(project / "pelicanconf.py"),
+    ]
+    assert service.url == "http://127.0.0.1:8080/"
+    with (project / "pelicanconf.py").open("a") as settings:
+        settings.write('\nCOMMENTS_ISSO_URL = "https://comments.example.org"\n')
+    assert dev_service(project) is None
+
+
+@pytest.fixture
+def isso(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with IssoServer(tmp_path, ("http://127.0.0.1:8000",)) as server:
+        yield server
+
+
+@pytest.mark.isso
+def test_isso_takes_a_comment_and_counts_it(isso: IssoServer) -> None:
+    new = isso.request("POST", "/new?uri=/la-newsletter/", {"text": "Bel saggio!", "title": "T"})
+    assert new["mode"] == 1
+    assert isso.counts("/la-newsletter/", "/altro/") == [1, 0]
+
+
+@pytest.mark.isso
+def test_isso_allows_the_site_origin_only(isso: IssoServer) -> None:
+    def allowed(origin: str) -> str | None:
+        request = urllib.request.Request(isso.url + "/count", b"[]", method="POST")
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Origin", origin)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers.get("Access-Control-Allow-Origin")
+
+    assert allowed("http://localhost:8000") == "http://localhost:8000"
+    assert allowed("https://evil.example") != "https://evil.example"
+
+
+@pytest.mark.isso
+def test_moderation_holds_new_comments(tmp_path: Path) -> None:
+    with IssoServer(tmp_path, ("http://127.0.0.1:8000",), moderation=True) as isso:
+        new = isso.request("POST", "/new?uri=/la-newsletter/", {"text": "In attesa", "title": "T"})
+        assert new["mode"] == 2
+        assert isso.counts("/la-newsletter/") == [0]
+
+
+@pytest.mark.isso
+def test_make_comments_runs_isso_with_the_project_settings(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    port = free_port()
+    with (project / "pelicanconf.py").open("a") as settings:
+        settings.write(
+            f'\nCOMMENTS_ISSO_LISTEN = "http://127.0.0.1:{port}"\n'
+            f'COMMENTS_ISSO_URL = "http://127.0.0.1:{port}"\n'
+        )
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "condividi", "comments", "run"],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, process, log)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/count", b'["/x/"]', {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.read() == b"[0]"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert (project / "var" / "comments" / "comments.db").is_file()
+    config = parse((project / "var" / "comments" / "isso.cfg").read_text())
+    assert list(config.getiter("general", "host")) == [
+        "http://127.0.0.1:8000",
+        "http://localhost:8000",
+    ]
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.isso
+def test_make_serve_starts_isso_and_stops_it_on_exit(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    site_port, isso_port = free_port(), free_port()
+    with (project / "pelicanconf.py").open("a") as settings:
+        settings.write(
+            f'\nCOMMENTS_ISSO_LISTEN = "http://127.0.0.1:{isso_port}"\n'
+            f'COMMENTS_ISSO_URL = "http://127.0.0.1:{isso_port}"\n'
+        )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "condividi", "serve", "--port", str(site_port)],
+            cwd=project,
+            env={**os.environ, "PORT": str(site_port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(isso_port, serve, log)
+        wait_for_port(site_port, serve, log, timeout=90)
+        assert "started comments (Isso)" in log.read_text()
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.wait(timeout=30)
+    assert not port_is_open(isso_port), log.read_text()
+    assert not port_is_open(site_port), log.read_text()
