@@ -16,6 +16,9 @@ import pytest
 
 from condividi.build import build_site
 
+# The provider contract servers (and their fixture) are shared with the delivery-ledger tests.
+pytest_plugins = ["tests.providers_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 
