@@ -16,8 +16,8 @@ import pytest
 
 from condividi.build import build_site
 
-# The provider contract servers (and their fixture) are shared with the delivery-ledger tests.
-pytest_plugins = ["tests.providers_support"]
+# Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests.
+pytest_plugins = ["tests.providers_support", "tests.mailman_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

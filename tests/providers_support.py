@@ -23,8 +23,10 @@ import base64
 import hashlib
 import itertools
 import json
+import math
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -74,6 +76,7 @@ class Recorded:
     headers: dict[str, str]
     body: Any
     raw: bytes
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def line(self) -> str:
@@ -126,7 +129,7 @@ class Contract:
     def rate_limited(self, retry_after: float | None) -> Response:
         status, body, headers = self.error(429, "Too Many Requests")
         if retry_after is not None:
-            headers["Retry-After"] = f"{retry_after:g}"
+            headers["Retry-After"] = _seconds(retry_after)
         return status, body, headers
 
     def server_error(self, status: int) -> Response:
@@ -145,7 +148,7 @@ class Contract:
         else:
             response = self.error(status, "Bad Request")
         if fault.retry_after is not None:
-            response[2]["Retry-After"] = f"{fault.retry_after:g}"
+            response[2]["Retry-After"] = _seconds(fault.retry_after)
         return response
 
     # -- behaviour ----------------------------------------------------------------------
@@ -163,6 +166,15 @@ class Contract:
 
     def confirm(self, email: str) -> None:
         self.state.confirmations.append(email)
+
+    def confirmed(self, record: dict[str, Any]) -> None:
+        """Turn a pending subscriber ``record`` into a confirmed one."""
+        record["status"] = "subscribed"
+
+
+def _seconds(value: float) -> str:
+    """Return a Retry-After value: whole seconds, as RFC 9110 has it."""
+    return str(math.ceil(value))
 
 
 def _basic(req: Recorded) -> tuple[str, str] | None:
@@ -201,7 +213,7 @@ class Buttondown(Contract):
     def rate_limited(self, retry_after: float | None) -> Response:
         headers = {"X-RateLimit-Limit": "600", "X-RateLimit-Remaining": "0"}
         if retry_after is not None:
-            headers["Retry-After"] = f"{retry_after:g}"
+            headers["Retry-After"] = _seconds(retry_after)
         return 429, {"code": "rate_limited", "detail": "Request was throttled."}, headers
 
     def authorized(self, req: Recorded) -> bool:
@@ -297,6 +309,9 @@ class Buttondown(Contract):
             )
         return self.error(404, "Not found.", "not_found")
 
+    def confirmed(self, record: dict[str, Any]) -> None:
+        record["type"] = "regular"
+
     def _send(self, record: dict[str, Any]) -> None:
         record["status"] = "sent"
         self.state.sent.append(record["id"])
@@ -330,7 +345,7 @@ class Mailchimp(Contract):
             429, "You have exceeded the limit of 10 simultaneous connections.", "Too Many Requests"
         )
         if retry_after is not None:
-            headers["Retry-After"] = f"{retry_after:g}"
+            headers["Retry-After"] = _seconds(retry_after)
         return status, body, headers
 
     def not_found(self) -> Response:
@@ -444,7 +459,7 @@ class Brevo(Contract):
     def rate_limited(self, retry_after: float | None) -> Response:
         headers = {"x-sib-ratelimit-limit": "100", "x-sib-ratelimit-remaining": "0"}
         if retry_after is not None:
-            headers["x-sib-ratelimit-reset"] = f"{retry_after:g}"
+            headers["x-sib-ratelimit-reset"] = _seconds(retry_after)
         return 429, {"code": "too_many_requests", "message": "Too many requests"}, headers
 
     def authorized(self, req: Recorded) -> bool:
@@ -539,8 +554,11 @@ class MailerLite(Contract):
     def rate_limited(self, retry_after: float | None) -> Response:
         headers = {"X-RateLimit-Limit": "120", "X-RateLimit-Remaining": "0"}
         if retry_after is not None:
-            headers["Retry-After"] = f"{retry_after:g}"
+            headers["Retry-After"] = _seconds(retry_after)
         return 429, {"message": "Too Many Attempts."}, headers
+
+    def confirmed(self, record: dict[str, Any]) -> None:
+        record["status"] = "active"
 
     def invalid(self, field_name: str, message: str) -> Response:
         return 422, {"message": message, "errors": {field_name: [message]}}, {}
@@ -629,6 +647,9 @@ class Kit(Contract):
     def rate_limited(self, retry_after: float | None) -> Response:
         # Kit's 429 is plain text and carries no Retry-After (providers.md §4e).
         return 429, "Retry later", {"Content-Type": "text/plain"}
+
+    def confirmed(self, record: dict[str, Any]) -> None:
+        record["state"] = "active"
 
     def authorized(self, req: Recorded) -> bool:
         return req.headers.get("x-kit-api-key") == self.key
@@ -723,6 +744,10 @@ class Listmonk(Contract):
 
     def unauthorized(self, status: int = 403) -> Response:
         return self.error(status, "invalid API credentials")
+
+    def confirmed(self, record: dict[str, Any]) -> None:
+        for entry in record["lists"]:
+            entry["subscription_status"] = "confirmed"
 
     def authorized(self, req: Recorded) -> bool:
         basic = _basic(req)
@@ -916,6 +941,16 @@ class ContractServer:
             if (method is None or r.method == method)
             and (path is None or re.fullmatch(path, r.path))
         )
+
+    def hits(self, pattern: str) -> int:
+        """Return how many requests had a ``"METHOD /path"`` that ``pattern`` searches into."""
+        return sum(1 for r in list(self.requests) if re.search(pattern, r.line))
+
+    def confirm_all(self) -> None:
+        """Act as if every pending subscriber clicked the confirmation link."""
+        with self._lock:
+            for record in self.state.subscribers.values():
+                self.contract.confirmed(record)
 
     def config(self, **overrides: Any) -> NewsletterConfig:
         """Return a NewsletterConfig for this server: its URL, key and list, short time-outs."""
