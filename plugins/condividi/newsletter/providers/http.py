@@ -339,12 +339,15 @@ class HttpClient:
 
     def _transport_error(self, error: Exception, request: ApiRequest, where: str) -> ProviderError:
         reason = getattr(error, "reason", None) or error
-        if isinstance(reason, (ReadTimeoutError, ConnectTimeoutError)) or "timed out" in str(
+        # NewConnectionError is a ConnectTimeoutError subclass: test it first.
+        if isinstance(reason, NewConnectionError):
+            what = "connection failed"
+        elif isinstance(reason, (ReadTimeoutError, ConnectTimeoutError)) or "timed out" in str(
             reason
         ):
             what = f"no answer within {self.config.timeout:g} s"
-        elif isinstance(reason, (NewConnectionError, ProtocolError)):
-            what = "connection failed"
+        elif isinstance(reason, ProtocolError):
+            what = "connection broken"
         else:
             what = type(reason).__name__
         maybe = (

@@ -97,7 +97,7 @@ def map_error(status: int, payload: Any, message: str) -> type[ProviderError] | 
     if title == "Invalid Resource":
         fields = {e.get("field") for e in payload.get("errors") or [] if isinstance(e, Mapping)}
         detail = str(payload.get("detail", "")).lower()
-        if "email_address" in fields or "email" in detail:
+        if "email_address" in fields or "email" in detail or "fake or invalid" in detail:
             return InvalidAddress
     return None
 
