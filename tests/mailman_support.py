@@ -52,7 +52,8 @@ def ensure_mailman_venv() -> Path:
     binary = MAILMAN_VENV / "bin" / "mailman"
     if MAILMAN_READY.exists() and binary.exists():
         return binary
-    log = ROOT / ".venv-mailman.log"
+    MAILMAN_VENV.mkdir(exist_ok=True)
+    log = MAILMAN_VENV / "install.log"
     with log.open("w") as out:
         for command in (
             [sys.executable, "-m", "venv", str(MAILMAN_VENV)],

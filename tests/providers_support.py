@@ -962,7 +962,7 @@ class ContractServer:
             "double_opt_in": self.double_opt_in,
             "from_name": "Lettere da Condividi",
             "from_email": "autrice@example.org",
-            "timeout": 1.5,
+            "timeout": 2.0,
             "max_retries": 2,
             "backoff": 0.05,
             "max_retry_after": 1.0,
