@@ -31,7 +31,7 @@ import urllib3
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
-    MaxRetryError,
+    InvalidHeader,
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
@@ -107,14 +107,8 @@ class _Retry(Retry):
         return retry
 
     def get_retry_after(self, response: Any) -> float | None:
-        for name in ("Retry-After", *self.retry_after_headers):
-            value = response.headers.get(name)
-            if value and value.strip():
-                try:
-                    return self.parse_retry_after(value.strip())
-                except Exception:
-                    continue
-        return None
+        seconds = retry_after_seconds(response.headers, self.retry_after_headers)
+        return None if seconds is None else min(seconds, self.retry_after_max)
 
 
 def make_retry(
@@ -157,7 +151,7 @@ def retry_after_seconds(
             continue
         try:
             return float(Retry().parse_retry_after(value))
-        except Exception:
+        except InvalidHeader:
             continue
     return None
 
@@ -307,7 +301,7 @@ class HttpClient:
                 headers=headers,
                 retries=make_retry(self.config, request.repeat, self.retry_after_headers),
             )
-        except (MaxRetryError, HTTPError) as error:
+        except HTTPError as error:  # MaxRetryError included
             raise self._transport_error(error, request, where) from None
         text = response.data.decode("utf-8", "replace")
         payload = _parse_json(text)
