@@ -5,11 +5,13 @@ PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 NODE_READY := node_modules/.ready
 SYSTEM_READY := $(VENV)/.system-ready
+MAILMAN_VENV := .venv-mailman
+MAILMAN_READY := $(MAILMAN_VENV)/.ready
 PORT ?= 8000
 TITLE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish ping serve comments comments-import newpost clean test lint format bench newsletter newsletter-init newsletter-send newsletter-status
+.PHONY: help setup html publish ping serve comments comments-import newpost clean test lint format bench newsletter newsletter-init newsletter-send newsletter-status .venv-mailman
 
 help:
 	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
@@ -81,7 +83,16 @@ $(NODE_READY): package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-test: $(READY) $(SYSTEM_READY) $(NODE_READY)
+# Mailman Core for the `mailman` tests, in its own venv (its pins are not ours). Same recipe as
+# tests/mailman_support.py, which builds it when missing; SQLAlchemy 2.1 breaks Mailman 3.3.
+$(MAILMAN_READY):
+	$(PYTHON) -m venv $(MAILMAN_VENV)
+	$(MAILMAN_VENV)/bin/pip install --quiet "mailman==3.3.10" "sqlalchemy<2.1"
+	touch $@
+
+.venv-mailman: $(MAILMAN_READY)
+
+test: $(READY) $(SYSTEM_READY) $(NODE_READY) $(MAILMAN_READY)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

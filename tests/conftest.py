@@ -16,6 +16,9 @@ import pytest
 
 from condividi.build import build_site
 
+# Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests.
+pytest_plugins = ["tests.providers_support", "tests.mailman_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 

@@ -44,7 +44,7 @@ class RecordingProvider:
     """Keeps deliveries in memory; ``fail`` makes the next deliveries raise."""
 
     name: str = "memory"
-    supports_lookup: bool = True
+    can_find_deliveries: bool = True
     delivered: dict[str, Delivery] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     fail: list[Exception] = field(default_factory=list)
@@ -143,7 +143,7 @@ def test_crash_between_accept_and_ledger_write(ledger: Ledger, monkeypatch) -> N
 
 def test_provider_without_lookup_asks_the_author(ledger: Ledger) -> None:
     provider = RecordingProvider(
-        supports_lookup=False, fail=[ProviderDown("memory", "timed out")], accept_then_fail=True
+        can_find_deliveries=False, fail=[ProviderDown("memory", "timed out")], accept_then_fail=True
     )
     send_new([edition(2)], provider, ledger, quiet)
     with pytest.raises(UncertainDelivery, match="resolve post-2"):

@@ -39,7 +39,7 @@ class NewsletterConfig:
     # Base URL of the provider's API (self-hosted Listmonk or Mailman, or a test server).
     api_url: str | None = None
     # Filled from the NEWSLETTER_API_KEY environment variable only; never rendered.
-    api_key: str | None = None
+    api_key: str | None = dataclasses.field(default=None, repr=False)
     # Mailman REST credentials come as "user:password" in NEWSLETTER_API_KEY too.
     # The provider's list, audience, group, form or tag the site subscribes readers to.
     list_id: str | None = None
@@ -89,6 +89,24 @@ class NewsletterConfig:
     proxy_count: int = 0
     # Origins allowed to post besides SITEURL's own (e.g. the http:// variant of the site).
     allowed_origins: tuple[str, ...] = ()
+    # Provider-specific settings (README, "Email-list providers"). NEWSLETTER_LIST_ID above is
+    # Mailchimp's audience, Brevo's list, MailerLite's group, Kit's form, Listmonk's list id
+    # and Mailman's list (news.example.org or news@example.org).
+    # Mailchimp: data-center prefix ("us6"); by default the suffix of the key ("…-us6").
+    mailchimp_server: str | None = None
+    # Brevo double opt-in: the DOI email template and the page its confirm link lands on.
+    brevo_doi_template_id: int | None = None
+    brevo_doi_redirect_url: str | None = None
+    # Mailman: where editions are posted, "smtp://host:port" (the MTA in front of Mailman)
+    # or "lmtp://host:port" (Mailman's own LMTP runner).
+    mailman_post_url: str = "smtp://localhost:25"
+    # Public form endpoints, used when NEWSLETTER_PUBLIC_FORM is True.
+    # Mailchimp (required) and others: the action URL of the provider's embedded form.
+    public_form_url: str | None = None
+    buttondown_username: str | None = None
+    mailerlite_account_id: str | None = None
+    mailerlite_form_id: str | None = None
+    listmonk_list_uuid: str | None = None
 
 
 def newsletter_config(

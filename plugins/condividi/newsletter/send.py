@@ -23,6 +23,9 @@ from condividi.newsletter.providers.base import Edition, Provider, ProviderError
 
 Progress = Callable[[str], None]
 
+# What a provider reports for an edition it will mail (or has mailed) without further calls.
+SETTLED: frozenset[str] = frozenset({"sent", "scheduled", "held"})
+
 
 class UncertainDelivery(LedgerError):
     """An interrupted delivery cannot be checked with this provider: the author must decide."""
@@ -46,11 +49,6 @@ class SendReport:
     def ok(self) -> bool:
         """True when the run ended without a provider error."""
         return self.error is None
-
-
-def supports_lookup(provider: Provider) -> bool:
-    """Tell whether ``provider.find_delivery`` can really answer (Mailman's cannot)."""
-    return bool(getattr(provider, "supports_lookup", True))
 
 
 def _oldest_first(editions: Iterable[Edition]) -> list[Edition]:
@@ -81,9 +79,10 @@ def reconcile(
 ) -> list[str]:
     """Settle every ``sending`` entry with the provider; return the keys confirmed as sent.
 
-    An entry the provider has no record of stays ``sending`` and is delivered again by the
-    caller. Raises :class:`UncertainDelivery` when the provider cannot be asked, or the edition
-    is no longer in the site.
+    An entry the provider has no record of, or holds as a draft or a half-done delivery, stays
+    ``sending`` and is delivered again by the caller (adapters resume what they started).
+    Raises :class:`UncertainDelivery` when the provider cannot be asked, or the edition is no
+    longer in the site.
     """
     confirmed: list[str] = []
     for key in ledger.pending():
@@ -93,17 +92,20 @@ def reconcile(
                 f"edition {key!r} was being sent when a run stopped, and is no longer in the "
                 "site: check the provider, then run `newsletter resolve` to record it"
             )
-        if not supports_lookup(provider):
+        if not provider.can_find_deliveries:
             raise UncertainDelivery(
                 f"edition {key!r} ({edition.subject}) was being sent when a run stopped, and "
                 f"{provider.name} cannot tell whether it went out: check its archive, then run "
                 f"`newsletter resolve {key} --sent` or `--retry`"
             )
         found = provider.find_delivery(edition)
-        if found is not None:
+        if found is not None and found.status in SETTLED:
             ledger.record(key, "sent", provider_id=found.provider_id, last_error=None)
             confirmed.append(key)
             progress(f"confirmed with {provider.name}: {edition.subject} was already delivered")
+        elif found is not None:
+            # A draft, or a delivery cut off half-way: deliver() picks it up where it stopped.
+            progress(f"{provider.name} has {edition.subject} as {found.status}: it will resume")
         else:
             progress(f"{provider.name} has no record of {edition.subject}: it will be sent")
     return confirmed

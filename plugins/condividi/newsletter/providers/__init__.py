@@ -6,6 +6,9 @@ import importlib
 
 from condividi.newsletter.config import NewsletterConfig
 from condividi.newsletter.providers.base import Provider
+from condividi.newsletter.providers.common import unsubscribe_tag
+
+__all__ = ["ADAPTERS", "create_provider", "unsubscribe_tag"]
 
 # name -> "module:factory"; each factory takes the NewsletterConfig and returns a Provider.
 ADAPTERS = {
@@ -21,7 +24,10 @@ ADAPTERS = {
 
 
 def create_provider(config: NewsletterConfig) -> Provider:
-    """Return the adapter named by ``config.provider``, built from ``config``."""
+    """Return the adapter named by ``config.provider``, built from ``config``.
+
+    Raises ConfigError naming the setting when one the adapter needs is missing or wrong.
+    """
     module_name, factory_name = ADAPTERS[config.provider].split(":")
     factory = getattr(importlib.import_module(module_name), factory_name)
     return factory(config)

@@ -102,7 +102,10 @@ class Edition:
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
-DeliveryStatus = Literal["sent", "scheduled", "sending"]
+# "draft": created but not sent (a run stopped in between); ``deliver`` sends that draft.
+# "held": a Mailman post waiting for a moderator. Every status but "draft" means the provider
+# has the edition: the ledger must not deliver it again.
+DeliveryStatus = Literal["sent", "scheduled", "sending", "draft", "held"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,9 @@ class Provider(Protocol):
     """An email-list provider adapter."""
 
     name: str
+    # False when the provider cannot tell whether an edition went out (Mailman): after an
+    # interrupted run the ledger then decides alone, and never re-sends blindly.
+    can_find_deliveries: bool
 
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
         """Add ``subscription.email`` to the list (double opt-in unless configured off).
@@ -129,7 +135,11 @@ class Provider(Protocol):
         ...
 
     def deliver(self, edition: Edition) -> Delivery:
-        """Create and send (or schedule) ``edition`` to the whole list; return the delivery."""
+        """Create and send (or schedule) ``edition`` to the whole list; return the delivery.
+
+        Hosted adapters look the edition up first: one already sent, sending or scheduled is
+        returned as it is, and a draft left by an interrupted run is sent instead of a new one.
+        """
         ...
 
     def find_delivery(self, edition: Edition) -> Delivery | None:

@@ -158,6 +158,7 @@ class LocalProvider:
     """
 
     name = NAME
+    can_find_deliveries = True
 
     def __init__(
         self,

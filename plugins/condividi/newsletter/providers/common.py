@@ -1,0 +1,66 @@
+"""Small pure helpers shared by the adapters and the edition renderer.
+
+- :func:`edition_marker` turns an edition's key into the short tag each adapter writes into the
+  campaign (name, title, description, tag or Message-ID) so ``find_delivery`` can find it again.
+- :func:`unsubscribe_tag` gives the provider's unsubscribe merge tag for the email footer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from condividi.newsletter.config import PROVIDER_NAMES
+
+MARKER_PREFIX = "condividi-"
+
+# The provider substitutes each subscriber's own unsubscribe URL for these (providers.md §11):
+# they belong in an href. Mailman has no merge tags: it adds List-Unsubscribe headers and its
+# own list footer. The local provider writes each subscriber's link itself.
+UNSUBSCRIBE_TAGS: dict[str, str | None] = {
+    "local": None,
+    "buttondown": "{{ unsubscribe_url }}",
+    "mailchimp": "*|UNSUB|*",
+    "brevo": "{{ unsubscribe }}",
+    "mailerlite": "{$unsubscribe}",
+    "kit": "{{ unsubscribe_url }}",
+    "listmonk": "{{ UnsubscribeURL }}",
+    "mailman": None,
+}
+
+
+def unsubscribe_tag(provider_name: str) -> str | None:
+    """Return the unsubscribe merge tag of ``provider_name`` (a URL placeholder for an href).
+
+    Returns None for providers that add the unsubscribe link themselves (Mailman, local).
+    Raises ValueError for an unknown provider name.
+    """
+    if provider_name not in PROVIDER_NAMES:
+        raise ValueError(f"unknown newsletter provider {provider_name!r}")
+    return UNSUBSCRIBE_TAGS[provider_name]
+
+
+def edition_marker(key: str) -> str:
+    """Return the stable marker of the edition whose key (feed id) is ``key``.
+
+    ``condividi-`` and 16 hex digits of its SHA-256: short enough for any name or tag field,
+    made of characters every provider accepts, and the same on every run.
+    """
+    return MARKER_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def campaign_name(subject: str, marker: str, limit: int = 100) -> str:
+    """Return ``"<subject> [<marker>]"`` cut to ``limit`` characters, the marker always whole."""
+    suffix = f" [{marker}]"
+    room = max(0, limit - len(suffix))
+    title = " ".join(subject.split())
+    if len(title) > room:
+        title = title[: max(0, room - 1)].rstrip() + "…"
+    return f"{title}{suffix}"
+
+
+def has_marker(text: object, marker: str) -> bool:
+    """Tell whether ``marker`` appears as a whole token inside ``text`` (a name, tag, ...)."""
+    if not isinstance(text, str):
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(marker)}(?![\w-])", text) is not None
