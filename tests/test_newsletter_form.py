@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -16,6 +14,7 @@ from condividi.build import BuildError
 from condividi.config import ConfigError
 from condividi.newsletter.config import NewsletterConfig
 from condividi.newsletter.form import FormSpec, form_spec
+from condividi.newsletter.providers.public_forms import public_form
 from tests.conftest import ROOT, BuildSite
 
 ARTICLE = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower/index.html"
@@ -55,44 +54,26 @@ def test_bad_signup_url_is_named(url: str) -> None:
         form_spec(NewsletterConfig(signup_url=url))
 
 
-class PublicForm(NamedTuple):
-    """The shape providers.public_forms.public_form() returns (action, fields, hidden)."""
-
-    action: str
-    fields: dict[str, str]
-    hidden: dict[str, str]
-
-
-BUTTONDOWN = PublicForm(
-    "https://buttondown.com/api/emails/embed-subscribe/condividi",
-    {"email": "email"},
-    {"embed": "1"},
-)
-MAILCHIMP = PublicForm(
-    "https://condividi.us6.list-manage.com/subscribe/post?u=abc&id=def",
-    {"email": "EMAIL", "name": "FNAME", "honeypot": "b_abc_def"},
-    {},
-)
+PUBLIC_FORM_CONFIGS = {
+    "buttondown": {"buttondown_username": "condividi"},
+    "mailchimp": {
+        "public_form_url": "https://condividi.us6.list-manage.com/subscribe/post?u=abc&id=def"
+    },
+    "mailerlite": {"mailerlite_account_id": "123", "mailerlite_form_id": "456"},
+    "kit": {"list_id": "789"},
+    "listmonk": {"api_url": "https://liste.example.org", "listmonk_list_uuid": "a-b-c"},
+}
 
 
-@pytest.mark.parametrize("public", [BUTTONDOWN, MAILCHIMP], ids=["buttondown", "mailchimp"])
-def test_public_form_posts_to_the_provider(
-    monkeypatch: pytest.MonkeyPatch, public: PublicForm
-) -> None:
-    # Stands in for providers.public_forms, the hosted adapters' module (tested with them).
-    calls: list[tuple[str, NewsletterConfig]] = []
-
-    def public_form(provider: str, config: NewsletterConfig) -> PublicForm:
-        calls.append((provider, config))
-        return public
-
-    module = types.ModuleType("condividi.newsletter.providers.public_forms")
-    module.public_form = public_form  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    config = NewsletterConfig(provider="mailchimp", public_form=True, api_key=SECRET)
+@pytest.mark.parametrize("provider", sorted(PUBLIC_FORM_CONFIGS))
+def test_public_form_posts_to_the_provider(provider: str) -> None:
+    config = NewsletterConfig(
+        provider=provider, public_form=True, api_key=SECRET, **PUBLIC_FORM_CONFIGS[provider]
+    )
+    public = public_form(provider, config)
     spec = form_spec(config)
-    assert calls == [("mailchimp", config)]
     assert spec.action == public.action and not spec.enhanced
+    assert spec.action.startswith("https://")
 
     page = render(spec)
     form = page.find("form")
@@ -110,6 +91,11 @@ def test_public_form_posts_to_the_provider(
         assert trap is None
     assert page.find("script") is None  # a real form post, as Buttondown asks
     assert SECRET not in str(page)
+
+
+def test_public_form_without_its_settings_names_them() -> None:
+    with pytest.raises(ConfigError, match="BUTTONDOWN_USERNAME"):
+        form_spec(NewsletterConfig(provider="buttondown", public_form=True))
 
 
 def test_partial_in_english() -> None:
