@@ -180,17 +180,10 @@ class ButtondownProvider(HostedProvider):
     def check_config(config: NewsletterConfig) -> None:
         require_settings(config, "buttondown", api_key="the API key from Settings → API")
 
-    @staticmethod
-    def base_url(config: NewsletterConfig) -> str:
-        return config.api_url or DEFAULT_URL
+    default_url = DEFAULT_URL
 
-    @staticmethod
-    def auth_headers(config: NewsletterConfig) -> Mapping[str, str]:
-        return auth_headers(config)
-
-    @staticmethod
-    def map_error(status: int, payload: Any, message: str) -> type[ProviderError] | None:
-        return map_error(status, payload, message)
+    auth_headers = staticmethod(auth_headers)
+    map_error = staticmethod(map_error)
 
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
         key = f"subscribe-{uuid.uuid4()}"

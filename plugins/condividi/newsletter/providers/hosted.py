@@ -41,6 +41,8 @@ class HostedProvider:
     """An adapter over HTTP. Subclasses set ``name`` and implement the hooks below."""
 
     name: ClassVar[str]
+    # The provider's public API root; self-hosted ones (Listmonk) have none.
+    default_url: ClassVar[str] = ""
     can_find_deliveries: ClassVar[bool] = True
     # Extra headers that say when a 429 ends, for providers that send no Retry-After.
     retry_after_headers: ClassVar[tuple[str, ...]] = ()
@@ -66,10 +68,9 @@ class HostedProvider:
         """Raise ConfigError when a setting this provider needs is missing."""
         raise NotImplementedError
 
-    @staticmethod
-    def base_url(config: NewsletterConfig) -> str:
-        """Return the API's base URL (``config.api_url`` wins)."""
-        raise NotImplementedError
+    def base_url(self, config: NewsletterConfig) -> str:
+        """Return the API's base URL: ``config.api_url`` wins over ``default_url``."""
+        return config.api_url or self.default_url
 
     @staticmethod
     def auth_headers(config: NewsletterConfig) -> Mapping[str, str]:

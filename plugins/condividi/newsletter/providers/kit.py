@@ -153,17 +153,10 @@ class KitProvider(HostedProvider):
         if config.double_opt_in:
             require_settings(config, "kit", list_id="the id of the double opt-in form readers join")
 
-    @staticmethod
-    def base_url(config: NewsletterConfig) -> str:
-        return config.api_url or DEFAULT_URL
+    default_url = DEFAULT_URL
 
-    @staticmethod
-    def auth_headers(config: NewsletterConfig) -> Mapping[str, str]:
-        return auth_headers(config)
-
-    @staticmethod
-    def map_error(status: int, payload: Any, message: str) -> type[ProviderError] | None:
-        return map_error(status, payload, message)
+    auth_headers = staticmethod(auth_headers)
+    map_error = staticmethod(map_error)
 
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
         response = self.http.send(subscriber_request(self.config, subscription))

@@ -13,7 +13,6 @@ Find: ``GET /api/campaigns`` (all statuses, newest first) matched on the tag or 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
 from email.utils import formataddr
 from typing import Any
 
@@ -175,17 +174,8 @@ class ListmonkProvider(HostedProvider):
                 "listmonk: a Listmonk list id is a number"
             )
 
-    @staticmethod
-    def base_url(config: NewsletterConfig) -> str:
-        return str(config.api_url)
-
-    @staticmethod
-    def auth_headers(config: NewsletterConfig) -> Mapping[str, str]:
-        return auth_headers(config)
-
-    @staticmethod
-    def map_error(status: int, payload: Any, message: str) -> type[ProviderError] | None:
-        return map_error(status, payload, message)
+    auth_headers = staticmethod(auth_headers)
+    map_error = staticmethod(map_error)
 
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
         response = self.http.send(subscribe_request(self.config, subscription))

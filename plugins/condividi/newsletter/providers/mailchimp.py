@@ -178,17 +178,9 @@ class MailchimpProvider(HostedProvider):
                 "the API key has no '-us6'-style suffix to take the data center from"
             )
 
-    @staticmethod
-    def base_url(config: NewsletterConfig) -> str:
-        return base_url(config)
-
-    @staticmethod
-    def auth_headers(config: NewsletterConfig) -> Mapping[str, str]:
-        return auth_headers(config)
-
-    @staticmethod
-    def map_error(status: int, payload: Any, message: str) -> type[ProviderError] | None:
-        return map_error(status, payload, message)
+    base_url = staticmethod(base_url)
+    auth_headers = staticmethod(auth_headers)
+    map_error = staticmethod(map_error)
 
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
         return subscribe_result(self.http.send(subscribe_request(self.config, subscription)))
