@@ -233,6 +233,7 @@ def summarize(builds: list[Build]) -> dict[str, Any]:
     """Return the median wall time, CPU time and peak memory of ``builds``, and each build."""
     return {
         "median_seconds": median([b.seconds for b in builds]),
+        "min_seconds": min(b.seconds for b in builds),
         "median_cpu_seconds": median([b.cpu_seconds for b in builds]),
         "median_max_rss_mb": median([b.max_rss_mb for b in builds]),
         "runs": [asdict(b) for b in builds],

@@ -190,6 +190,12 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
     full = main["full"]
     targets: list[dict[str, str]] = []
     note = "" if posts == 1000 else f"; measured at {posts} posts, the target is for 1,000"
+    load = report["meta"]["load_before"][0]
+    if load > report["meta"]["cpus"]:
+        note += (
+            f"; the machine was busy (load {load:.1f} on {report['meta']['cpus']} cores): "
+            "the CPU ratio is the steadier figure"
+        )
     cards = report["cards"]
     cards_note = (
         f"; cards not measured: {cards['not_measured']}"

@@ -88,6 +88,10 @@ def test_profile_areas() -> None:
     assert profiling.area("/v/site-packages/markdown/core.py", "convert") == "Markdown (reading)"
     assert profiling.area("/w/plugins/condividi/share/cards.py", "draw") == "condividi.share.cards"
     assert profiling.area("/w/plugins/condividi/feeds/__init__.py", "x") == "condividi.feeds"
+    assert profiling.area("/w/theme/templates/base.html", "root") == "Jinja (rendering)"
+    assert profiling.area("/v/pelican/themes/notmyidea/templates/base.html", "root") == (
+        "Jinja (rendering)"
+    )
     assert profiling.area("~", "<method 'search' of 're.Pattern' objects>") == ("Python built-ins")
     assert profiling.area("/usr/lib/python3.11/enum.py", "x") == (
         "Python standard library and other"
