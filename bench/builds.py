@@ -41,6 +41,7 @@ class Build:
     max_rss_mb: float
     in_process_seconds: float
     swap_seconds: float | None
+    load: float  # the 1-minute load average when the build ended: was the machine busy?
 
 
 class BuildFailed(RuntimeError):
@@ -80,6 +81,7 @@ def run_child(args: list[str], cwd: Path, log: Path, label: str, tool: str) -> B
         max_rss_mb=usage.ru_maxrss / 1024,
         in_process_seconds=inside["in_process_seconds"],
         swap_seconds=inside.get("swap_seconds"),
+        load=os.getloadavg()[0],
     )
 
 
@@ -334,5 +336,6 @@ def measure(
             "warm_median_seconds": warm_seconds,
             "cold_minus_warm_seconds": cold_cards.seconds - warm_seconds,
         }
+    result["max_load"] = max(build.load for build in bench.builds)
     result["outputs"] = {tool: str(path) for tool, path in kept.items()}
     return result
