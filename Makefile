@@ -9,9 +9,12 @@ MAILMAN_VENV := .venv-mailman
 MAILMAN_READY := $(MAILMAN_VENV)/.ready
 PORT ?= 8000
 TITLE ?=
+N ?= 1000
+ROUNDS ?= 3
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish ping serve comments comments-import newpost clean test lint format bench newsletter newsletter-init newsletter-send newsletter-status .venv-mailman
+.PHONY: help setup html publish ping serve comments comments-import newpost clean test lint format bench bench-tools newsletter newsletter-init newsletter-send newsletter-status .venv-mailman
 
 help:
 	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
@@ -25,6 +28,7 @@ help:
 	@echo "make newsletter-init     record the published archive as sent (first time only)"
 	@echo "make newsletter-send     email each new post to subscribers, exactly once"
 	@echo "make test       the whole test suite"
+	@echo "make bench      benchmark against plain Pelican (N=1000 posts; N=200 for a quick run)"
 	@echo "make clean      remove output/ and caches"
 
 $(READY): pyproject.toml
@@ -73,6 +77,14 @@ newpost: $(READY)
 
 clean:
 	rm -rf output cache .pytest_cache bench/results
+
+# Benchmarks (not part of make test): Condividi against plain Pelican on a generated corpus.
+# Lighthouse is optional: `make bench-tools` installs it into bench/node_modules.
+bench: $(READY)
+	$(PY) -m bench --posts $(N) --rounds $(ROUNDS) $(BENCH_ARGS)
+
+bench-tools:
+	npm install --prefix bench --no-audit --no-fund --silent
 
 # Test tools outside PyPI: Debian's Chromium and Java (for vnu), npm's vnu-jar.
 $(SYSTEM_READY): scripts/setup-system.sh | $(READY)

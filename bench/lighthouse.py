@@ -1,0 +1,119 @@
+"""Lighthouse scores of a page served from 127.0.0.1, with Debian's Chromium.
+
+Lighthouse comes from npm into ``bench/node_modules`` (``make bench-tools``: ``lighthouse@12.2.3``;
+13.x needs Node 22). It runs with its default mobile preset and the Chromium flags of
+``reference/tooling.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def unavailable() -> str | None:
+    """Return why Lighthouse cannot run here, or None when it can."""
+    if not LIGHTHOUSE.exists():
+        return f"Lighthouse is not installed ({LIGHTHOUSE}): run `make bench-tools`"
+    if not CHROMIUM.exists() and not os.environ.get("CHROME_PATH"):
+        return f"no Chromium at {CHROMIUM} (or set CHROME_PATH)"
+    if not shutil.which("node"):
+        return "Node.js is not installed"
+    return None
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class SiteServer:
+    """A static HTTP server on 127.0.0.1 for a folder that may not exist yet.
+
+    The port is bound at creation, so a site can be built with ``url`` as its SITEURL before
+    the server starts answering.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    @contextmanager
+    def running(self) -> Iterator[SiteServer]:
+        """Serve in a thread for the duration of the ``with`` block."""
+        thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+def run(url: str, report: Path, timeout: float = 300) -> dict[str, Any]:
+    """Run Lighthouse (mobile preset) on ``url``; save its JSON report at ``report``.
+
+    Returns the four category scores (0 to 100), the audits that lost points in each category,
+    and the page's requests and transferred bytes as Lighthouse saw them. Raises
+    ``RuntimeError`` with Lighthouse's output when it fails.
+    """
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", str(CHROMIUM))}
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--chrome-flags={CHROME_FLAGS}",
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0 or not report.is_file():
+        raise RuntimeError(f"lighthouse failed on {url}: {(done.stderr or done.stdout)[-2000:]}")
+    return summarize(json.loads(report.read_text(encoding="utf-8")))
+
+
+def summarize(lhr: dict[str, Any]) -> dict[str, Any]:
+    """Return the scores, the point-losing audits and the network totals of a Lighthouse result."""
+    audits = lhr["audits"]
+    scores: dict[str, int | None] = {}
+    lost: dict[str, list[str]] = {}
+    for name in CATEGORIES:
+        category = lhr["categories"][name]
+        score = category.get("score")
+        scores[name] = None if score is None else round(score * 100)
+        lost[name] = [
+            f"{ref['id']} ({audits[ref['id']].get('score')})"
+            for ref in category["auditRefs"]
+            if ref.get("weight", 0) > 0
+            and audits[ref["id"]].get("score") is not None
+            and audits[ref["id"]]["score"] < 1
+        ]
+    requests = audits.get("network-requests", {}).get("details", {}).get("items", [])
+    return {
+        "scores": scores,
+        "lost_points": lost,
+        "requests": len(requests),
+        "transfer_bytes": int(audits.get("total-byte-weight", {}).get("numericValue", 0)),
+        "lighthouse_version": lhr.get("lighthouseVersion"),
+        "runtime_error": (lhr.get("runtimeError") or {}).get("message"),
+    }

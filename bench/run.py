@@ -1,0 +1,558 @@
+"""``make bench``: Condividi against plain Pelican on a generated corpus, and page weight.
+
+Run as ``python -m bench`` (or ``python bench/run.py``) from the project root; ``--help`` lists
+the options. Results go to ``bench/results/`` as JSON and Markdown (``latest.json``,
+``latest.md`` and a dated copy of each). Nothing here is part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: import from the project root, not bench/
+    _ROOT = Path(__file__).resolve().parent.parent
+    sys.path[0:1] = [str(_ROOT), str(_ROOT / "plugins")]
+
+from bs4 import BeautifulSoup
+
+from bench import builds, corpus, edition, lighthouse, profiling, weight
+from bench.builds import ROOT, SITEURL, Bench, article_path
+
+RESULTS = ROOT / "bench" / "results"
+LIGHTHOUSE_POSTS = 20
+KB = 1000  # targets are read in SI kilobytes: the stricter reading
+
+BUILD_RATIO_TARGET = 1.15
+PAGE_RAW_TARGET = 30 * KB
+PAGE_GZIP_TARGET = 12 * KB
+EMAIL_TARGET = 100 * KB
+PELICAN_LIGHTHOUSE_REFERENCE = {
+    "performance": 100,
+    "accessibility": 92,
+    "best-practices": 96,
+    "seo": 100,
+}
+
+
+def say(message: str) -> None:
+    """Print a progress line at once."""
+    print(message, flush=True)
+
+
+def prepare_content(content: Path, count: int, seed: int) -> list[corpus.Post]:
+    """Write a corpus of ``count`` posts into ``content``, with the project's own pages."""
+    posts = corpus.write_corpus(content, count, seed)
+    for name in ("pages", "images"):
+        if (ROOT / "content" / name).is_dir():
+            shutil.copytree(ROOT / "content" / name, content / name)
+    return posts
+
+
+def sample_post(posts: list[corpus.Post]) -> corpus.Post:
+    """Return the benchmark's sample article: among the first posts (those the Lighthouse site
+    also has), one that links to another post, of median length."""
+    candidates = posts[1:LIGHTHOUSE_POSTS] or posts[:1]
+    ordered = sorted(candidates, key=lambda post: (post.words, post.index))
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def card_problem(plugins: list[str], output: Path, slug: str, siteurl: str) -> str | None:
+    """Return why social cards cannot be measured on this build, or None when they can."""
+    share = [name for name in plugins if "share" in name]
+    if not share:
+        return f"no share plugin in PLUGINS ({', '.join(plugins) or 'none'}), so no social cards"
+    page = output / article_path("condividi", slug)
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    meta = soup.find("meta", attrs={"property": "og:image"})
+    if meta is None or not meta.get("content"):
+        return f"{', '.join(share)} is in PLUGINS but the article has no og:image"
+    card = weight.url_to_file(meta["content"], output, siteurl)
+    if card is None or not card.is_file():
+        return f"the og:image {meta['content']} is not a file the build wrote (no generated card)"
+    return None
+
+
+def page_weights(outputs: dict[str, str], posts: list[corpus.Post], slug: str) -> dict[str, Any]:
+    """Return the weight of the sample article for each tool, and the spread over all articles.
+
+    Stylesheets and scripts are the same on every article, so the heaviest article weighs its
+    own HTML plus the sample's CSS and JS.
+    """
+    result: dict[str, Any] = {}
+    for tool, folder in outputs.items():
+        output = Path(folder)
+        sample = weight.page_weight(output, output / article_path(tool, slug), SITEURL)
+        assets_raw = sample.total(("css", "js"))
+        assets_gzip = sample.total(("css", "js"), gzipped=True)
+        raw, gzipped = [], []
+        for post in posts:
+            data = (output / article_path(tool, post.slug)).read_bytes()
+            raw.append(len(data))
+            gzipped.append(weight.gzip_size(data))
+        result[tool] = {
+            "sample": sample.as_dict(),
+            "articles": len(posts),
+            "html_bytes_median": int(statistics.median(raw)),
+            "html_bytes_max": max(raw),
+            "heaviest_html_css_js_bytes": max(raw) + assets_raw,
+            "heaviest_html_css_js_gzip_bytes": max(gzipped) + assets_gzip,
+        }
+    return result
+
+
+def lighthouse_scores(work: Path, seed: int, slug: str, runs: int, results: Path) -> dict[str, Any]:
+    """Build a small site of the corpus's first posts with each tool, serve it on 127.0.0.1 and
+    run Lighthouse ``runs`` times on the sample article; return the median scores per tool."""
+    problem = lighthouse.unavailable()
+    if problem:
+        return {"not_measured": problem}
+    content = work / "lighthouse-content"
+    prepare_content(content, LIGHTHOUSE_POSTS, seed)
+    scores: dict[str, Any] = {}
+    for tool in builds.TOOLS:
+        output = work / f"lighthouse-{tool}" / "output"
+        server = lighthouse.SiteServer(output)
+        site = Bench(content, work / f"lighthouse-{tool}", siteurl=server.url)
+        site.build(tool, "lighthouse", output, work / f"lighthouse-{tool}" / "cache")
+        path = article_path(tool, slug).removesuffix("index.html")
+        url = f"{server.url}/{path}"
+        reports = []
+        with server.running():
+            for number in range(runs):
+                say(f"  lighthouse {tool} run {number + 1}/{runs}: {url}")
+                report = results / f"lighthouse-{tool}-{number + 1}.json"
+                reports.append(lighthouse.run(url, report))
+        median_scores = {
+            name: statistics.median_low(
+                [r["scores"][name] for r in reports if r["scores"][name] is not None] or [0]
+            )
+            for name in lighthouse.CATEGORIES
+        }
+        scores[tool] = {**reports[-1], "scores": median_scores, "runs": len(reports)}
+    return scores
+
+
+def run_builds(
+    label: str, content: Path, posts: list[corpus.Post], work: Path, rounds: int, rebuild: bool
+) -> tuple[Bench, dict[str, Any]]:
+    """Measure both tools on one corpus; return the bench and its measurements."""
+    plugins = builds.plugin_names()
+    bench = Bench(content, work)
+    say(f"{label}: {len(posts)} posts, {rounds} round(s), plugins: {', '.join(plugins)}")
+    start = time.perf_counter()
+    measured = builds.measure(
+        bench,
+        [post.slug for post in posts],
+        posts[len(posts) // 2].path,
+        rounds,
+        cached_rebuild=rebuild,
+        cards=any("share" in name for name in plugins),
+    )
+    measured["posts"] = len(posts)
+    measured["rounds"] = rounds
+    measured["elapsed_seconds"] = time.perf_counter() - start
+    for tool in builds.TOOLS:
+        full = measured["full"][tool]
+        full["ms_per_post"] = full["median_seconds"] * 1000 / len(posts)
+        line = (
+            f"  {tool:9} full build {full['median_seconds']:.2f} s (CPU "
+            f"{full['median_cpu_seconds']:.2f} s), peak {full['median_max_rss_mb']:.0f} MB"
+        )
+        if rebuild:
+            line += f", cached rebuild {measured['rebuild'][tool]['median_fraction_of_cold']:.2f}"
+            line += " of cold"
+        say(line)
+    say(f"  ratio condividi/pelican: {measured['ratio']:.2f} (CPU {measured['cpu_ratio']:.2f})")
+    return bench, measured
+
+
+def status(ok: bool) -> str:
+    """Return PASS or FAIL."""
+    return "PASS" if ok else "FAIL"
+
+
+def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
+    """Return each target of the benchmark issue with PASS, FAIL or NOT MEASURED and numbers."""
+    main = report["builds"]["main"]
+    posts = main["posts"]
+    full = main["full"]
+    targets: list[dict[str, str]] = []
+    note = "" if posts == 1000 else f"; measured at {posts} posts, the target is for 1,000"
+    load = max(report["meta"]["load_before"][0], main.get("max_load", 0.0))
+    if load > report["meta"]["cpus"]:
+        note += (
+            f"; the machine was busy (load up to {load:.1f} on {report['meta']['cpus']} cores): "
+            "the CPU ratio is the steadier figure"
+        )
+    cards = report["cards"]
+    cards_note = (
+        f"; cards not measured: {cards['not_measured']}"
+        if "not_measured" in cards
+        else "; cards warm"
+    )
+    ours_s = full["condividi"]["median_seconds"]
+    theirs_s = full["pelican"]["median_seconds"]
+    targets.append(
+        {
+            "target": f"full build ≤ {BUILD_RATIO_TARGET:.2f}× plain Pelican (cards warm)",
+            "status": status(main["ratio"] <= BUILD_RATIO_TARGET),
+            "detail": f"{main['ratio']:.2f}× (Condividi {ours_s:.2f} s, Pelican {theirs_s:.2f} s,"
+            f" median of {main['rounds']}; CPU {main['cpu_ratio']:.2f}×{note}{cards_note})",
+        }
+    )
+    if main.get("rebuild"):
+        ours = main["rebuild"]["condividi"]["median_fraction_of_cold"]
+        theirs = main["rebuild"]["pelican"]["median_fraction_of_cold"]
+        targets.append(
+            {
+                "target": "cached rebuild after one edit ≤ Pelican's, as a fraction of cold",
+                "status": status(ours <= theirs),
+                "detail": f"Condividi {ours:.2f} of cold, Pelican {theirs:.2f}{note}",
+            }
+        )
+    page = report["weight"]["condividi"]
+    sample = page["sample"]
+    raw, gzipped = sample["html_css_js_bytes"], sample["html_css_js_gzip_bytes"]
+    targets.append(
+        {
+            "target": f"article HTML+CSS+JS ≤ {PAGE_RAW_TARGET // KB} KB uncompressed",
+            "status": status(raw <= PAGE_RAW_TARGET),
+            "detail": f"{raw / KB:.1f} KB (heaviest article "
+            f"{page['heaviest_html_css_js_bytes'] / KB:.1f} KB), {sample['requests']} requests",
+        }
+    )
+    targets.append(
+        {
+            "target": f"article HTML+CSS+JS ≤ {PAGE_GZIP_TARGET // KB} KB gzipped",
+            "status": status(gzipped <= PAGE_GZIP_TARGET),
+            "detail": f"{gzipped / KB:.1f} KB (heaviest article "
+            f"{page['heaviest_html_css_js_gzip_bytes'] / KB:.1f} KB)",
+        }
+    )
+    email = report["email"]
+    if "not_measured" in email:
+        targets.append(
+            {
+                "target": f"email edition ≤ {EMAIL_TARGET // KB} KB",
+                "status": "NOT MEASURED",
+                "detail": email["not_measured"],
+            }
+        )
+    else:
+        targets.append(
+            {
+                "target": f"email edition ≤ {EMAIL_TARGET // KB} KB",
+                "status": status(email["max_bytes"] <= EMAIL_TARGET),
+                "detail": f"largest {email['max_bytes'] / KB:.1f} KB ({email['largest']}), "
+                f"median {email['median_bytes'] / KB:.1f} KB over {email['count']} editions",
+            }
+        )
+    scores = report["lighthouse"]
+    if "not_measured" in scores:
+        targets.append(
+            {
+                "target": "Lighthouse mobile 100/100/100/100 on an article",
+                "status": "NOT MEASURED",
+                "detail": scores["not_measured"],
+            }
+        )
+    else:
+        ours = scores["condividi"]["scores"]
+        theirs = scores["pelican"]["scores"]
+        lost = "; ".join(
+            f"{name}: {', '.join(audits)}"
+            for name, audits in scores["condividi"]["lost_points"].items()
+            if audits
+        )
+        targets.append(
+            {
+                "target": "Lighthouse mobile 100/100/100/100 on an article",
+                "status": status(all(ours[name] == 100 for name in lighthouse.CATEGORIES)),
+                "detail": f"Condividi {_scores(ours)}, Pelican's default theme {_scores(theirs)}"
+                + (f" (lost: {lost})" if lost else ""),
+            }
+        )
+    return targets
+
+
+def _scores(scores: dict[str, Any]) -> str:
+    return " / ".join(str(scores[name]) for name in lighthouse.CATEGORIES)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """Return the report as Markdown tables."""
+    meta = report["meta"]
+    lines = [
+        f"# Benchmark {meta['date']}",
+        "",
+        f"**{report['headline']}**",
+        "",
+        f"Machine: {meta['cpus']} cores, {meta['platform']}, Python {meta['python']}, "
+        f"Pelican {meta['pelican']}; load average {meta['load_before']} before, "
+        f"{meta['load_after']} after. Plugins: {', '.join(meta['plugins'])}. "
+        f"Seed {meta['seed']}.",
+        "",
+        "## Builds",
+        "",
+        "| posts | tool | full build (median) | CPU | peak memory | ms/post | first build "
+        "| cached rebuild / cold |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for measured in report["builds"].values():
+        for tool in builds.TOOLS:
+            full = measured["full"][tool]
+            rebuild = measured.get("rebuild", {}).get(tool)
+            fraction = f"{rebuild['median_fraction_of_cold']:.2f}" if rebuild else "—"
+            lines.append(
+                f"| {measured['posts']} | {tool} | {_seconds(full['median_seconds'])} "
+                f"| {_seconds(full['median_cpu_seconds'])} | {full['median_max_rss_mb']:.0f} MB "
+                f"| {full['ms_per_post']:.1f} | {_seconds(measured['warmup'][tool]['seconds'])} "
+                f"| {fraction} |"
+            )
+    lines.append("")
+    for name, measured in report["builds"].items():
+        lines.append(
+            f"- {name} ({measured['posts']} posts, {measured['rounds']} rounds): ratio "
+            f"condividi/pelican {measured['ratio']:.2f} wall, {measured['cpu_ratio']:.2f} CPU, "
+            f"{measured['memory_ratio']:.2f} memory; load up to {measured['max_load']:.1f}; "
+            "safe-build swap "
+            + ", ".join(
+                f"{k.replace('_', ' ')} {v * 1000:.0f} ms"
+                for k, v in measured["swap_seconds"].items()
+            )
+            + f"; took {measured['elapsed_seconds']:.0f} s."
+        )
+    if "growth" in report:
+        growth = report["growth"]
+        lines.append(
+            f"- Growth from {growth['from']} to {growth['to']} posts: Condividi "
+            f"×{growth['condividi']:.2f}, Pelican ×{growth['pelican']:.2f} (linear would be "
+            f"×{growth['to'] / growth['from']:.2f})."
+        )
+    cards = report["cards"]
+    if "not_measured" in cards:
+        lines.append(f"- Social cards: not measured: {cards['not_measured']}.")
+    else:
+        lines.append(
+            f"- Social cards: build with cold cards {_seconds(cards['cold_seconds'])}, warm "
+            f"{_seconds(cards['warm_median_seconds'])} (cards cost "
+            f"{_seconds(cards['cold_minus_warm_seconds'])} cold)."
+        )
+    lines += ["", "## Article page weight", ""]
+    lines += [
+        "| tool | HTML | CSS | JS | HTML+CSS+JS | gzipped | requests | heaviest article |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for tool, page in report["weight"].items():
+        sample = page["sample"]
+        kinds = sample["bytes_by_kind"]
+        lines.append(
+            f"| {tool} | {kinds.get('html', 0) / KB:.1f} KB | {kinds.get('css', 0) / KB:.1f} KB "
+            f"| {kinds.get('js', 0) / KB:.1f} KB | {sample['html_css_js_bytes'] / KB:.1f} KB "
+            f"| {sample['html_css_js_gzip_bytes'] / KB:.1f} KB | {sample['requests']} "
+            f"| {page['heaviest_html_css_js_bytes'] / KB:.1f} KB |"
+        )
+    lines += [
+        "",
+        f"Sample article: `{report['sample']['slug']}` ({report['sample']['words']} words).",
+    ]
+    email = report["email"]
+    lines += ["", "## Email edition", ""]
+    if "not_measured" in email:
+        lines.append(f"Not measured: {email['not_measured']}.")
+    else:
+        lines.append(
+            f"{email['count']} editions; median {email['median_bytes'] / KB:.1f} KB, largest "
+            f"{email['max_bytes'] / KB:.1f} KB (`{email['largest']}`)."
+        )
+    lines += ["", "## Lighthouse (mobile, sample article)", ""]
+    scores = report["lighthouse"]
+    if "not_measured" in scores:
+        lines.append(f"Not measured: {scores['not_measured']}.")
+    else:
+        lines += [
+            "| tool | performance | accessibility | best practices | SEO | requests | bytes |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for tool, result in scores.items():
+            values = " | ".join(str(result["scores"][name]) for name in lighthouse.CATEGORIES)
+            lines.append(
+                f"| {tool} | {values} | {result['requests']} | {result['transfer_bytes']} |"
+            )
+    lines += ["", "## Targets", "", "| target | result | numbers |", "| --- | --- | --- |"]
+    for target in report["targets"]:
+        lines.append(f"| {target['target']} | {target['status']} | {target['detail']} |")
+    if report.get("profile"):
+        lines += ["", "## Profile (self time by area, one build under cProfile)", ""]
+        for tool, result in report["profile"].items():
+            top = list(result["seconds_by_area"].items())[:12]
+            lines.append(
+                f"- {tool} ({result['total_seconds']:.1f} s profiled): "
+                + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in top)
+            )
+    return "\n".join(lines) + "\n"
+
+
+def save(report: dict[str, Any], results: Path) -> tuple[Path, Path]:
+    """Write the report as JSON and Markdown (dated, and as ``latest``); return both paths."""
+    results.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    posts = report["builds"]["main"]["posts"]
+    json_path = results / f"bench-{stamp}-n{posts}.json"
+    md_path = json_path.with_suffix(".md")
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    md_path.write_text(markdown(report), encoding="utf-8")
+    shutil.copyfile(json_path, results / "latest.json")
+    shutil.copyfile(md_path, results / "latest.md")
+    return json_path, md_path
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Return the command line options."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--posts", "-n", type=int, default=1000, help="corpus size (1000)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (3)")
+    parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=None,
+        help="also build a corpus of this size (default: 4000 when --posts is 1000 or more; "
+        "0 to skip)",
+    )
+    parser.add_argument("--scale-rounds", type=int, default=1)
+    parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument("--lighthouse-runs", type=int, default=1)
+    parser.add_argument(
+        "--profile",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="profile a build of each tool with cProfile (auto: when a build target fails)",
+    )
+    parser.add_argument("--email-glob", default=None, help="where the email previews are")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    options = parser.parse_args(argv)
+    if options.scale is None:
+        options.scale = 4000 if options.posts >= 1000 else 0
+    if options.posts < 2 or options.rounds < 1:
+        parser.error("use at least 2 posts and 1 round")
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return 0 (also when targets fail: the report says which)."""
+    options = parse_args(argv)
+    import pelican
+
+    plugins = builds.plugin_names()
+    work = Path(tempfile.mkdtemp(prefix="condividi-bench-"))
+    options.results.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {
+        "meta": {
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "pelican": pelican.__version__,
+            "plugins": plugins,
+            "seed": options.seed,
+            "load_before": [round(x, 2) for x in os.getloadavg()],
+        },
+        "builds": {},
+    }
+    try:
+        posts = prepare_content(work / "content", options.posts, options.seed)
+        sample = sample_post(posts)
+        report["sample"] = {"slug": sample.slug, "words": sample.words}
+        bench, measured = run_builds(
+            "main", work / "content", posts, work / "main", options.rounds, rebuild=True
+        )
+        report["builds"]["main"] = measured
+        outputs = measured.pop("outputs")
+        problem = card_problem(plugins, Path(outputs["condividi"]), sample.slug, SITEURL)
+        if problem:
+            measured.pop("cards", None)
+            report["cards"] = {"not_measured": problem}
+        else:
+            report["cards"] = measured.pop("cards")
+        say("page weight of the sample article and of every article")
+        report["weight"] = page_weights(outputs, posts, sample.slug)
+        report["email"] = edition.edition_sizes(
+            Path(outputs["condividi"]), sample.slug, plugins, options.email_glob
+        )
+        if options.no_lighthouse:
+            report["lighthouse"] = {"not_measured": "skipped (--no-lighthouse)"}
+        else:
+            say("lighthouse")
+            try:
+                report["lighthouse"] = lighthouse_scores(
+                    work, options.seed, sample.slug, options.lighthouse_runs, options.results
+                )
+            except (RuntimeError, OSError) as error:
+                report["lighthouse"] = {"not_measured": f"Lighthouse failed: {error}"}
+        if options.scale:
+            big = prepare_content(work / "content-scale", options.scale, options.seed)
+            _, scaled = run_builds(
+                "scale",
+                work / "content-scale",
+                big,
+                work / "scale",
+                options.scale_rounds,
+                rebuild=False,
+            )
+            scaled.pop("outputs")
+            scaled.pop("cards", None)
+            report["builds"]["scale"] = scaled
+            report["growth"] = {
+                "from": options.posts,
+                "to": options.scale,
+                **{
+                    tool: scaled["full"][tool]["median_seconds"]
+                    / measured["full"][tool]["median_seconds"]
+                    for tool in builds.TOOLS
+                },
+            }
+        report["targets"] = evaluate(report)
+        build_failed = any(
+            t["status"] == "FAIL" for t in report["targets"] if "build" in t["target"]
+        )
+        if options.profile == "always" or (options.profile == "auto" and build_failed):
+            say("profiling one build of each tool (cProfile)")
+            report["profile"] = {
+                tool: profiling.profile_build(bench, tool, options.results) for tool in builds.TOOLS
+            }
+        report["meta"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+        report["headline"] = f"ratio condividi/pelican: {measured['ratio']:.2f}"
+        json_path, md_path = save(report, options.results)
+    finally:
+        if options.keep:
+            say(f"scratch folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    say("")
+    for target in report["targets"]:
+        say(f"{target['status']:12} {target['target']}: {target['detail']}")
+    say(f"\nresults: {json_path} and {md_path}")
+    say(report["headline"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
