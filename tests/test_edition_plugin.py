@@ -11,6 +11,7 @@ from PIL import Image
 
 from condividi.build import BuildError
 from condividi.newsletter.edition import read_manifest
+from condividi.newsletter.ledger import Entry, Ledger
 from tests.conftest import BuildSite
 from tests.edition_support import image_post_body, long_post_body, markdown_post
 
@@ -44,6 +45,20 @@ def preview_of(output: Path, slug: str, lang: str) -> Path:
 
 def editions_folder(make_site: BuildSite) -> Path:
     return make_site.project / "var" / "newsletter" / "editions"  # type: ignore[attr-defined]
+
+
+def write_ledger(project: Path, archived: list[str] = ()) -> None:  # type: ignore[assignment]
+    """Give the project a send ledger with ``archived`` slugs settled (nothing else)."""
+    ledger = Ledger.create(project / "newsletter" / "ledger.json")
+    for slug in archived:
+        ledger.entries[f"tag:www.example.org,2026:{slug}"] = Entry(state="archived")
+    ledger.save()
+
+
+@pytest.fixture(autouse=True)
+def empty_ledger(make_site: BuildSite) -> None:
+    """Every published post is unsent, so publish builds render them all."""
+    write_ledger(make_site.project)  # type: ignore[attr-defined]
 
 
 def test_development_builds_preview_every_published_post(make_site: BuildSite) -> None:
@@ -114,6 +129,26 @@ def test_publish_builds_record_editions_and_write_no_preview(make_site: BuildSit
     assert states == {DRAFT: "draft", FUTURE: "future"}
     sizes = {slug: len(r.edition.html.encode("utf-8")) for slug, r in records.items()}
     print("edition sizes (bytes):", json.dumps(sizes, indent=1))
+
+
+def test_only_editions_the_ledger_has_not_settled_are_rendered(make_site: BuildSite) -> None:
+    project = make_site.project  # type: ignore[attr-defined]
+    slugs = sorted(published_slugs(project))
+    (project / "newsletter" / "ledger.json").unlink()
+    make_site(siteurl=SITE)
+    manifest = read_manifest(editions_folder(make_site))
+    assert {r.slug for r in manifest.editions} == set(slugs), "every post is listed"
+    assert not any(r.rendered for r in manifest.editions), "no ledger: nothing can be sent yet"
+    assert not list(editions_folder(make_site).rglob("*.html"))
+
+    write_ledger(project, archived=slugs[1:])
+    make_site(siteurl=SITE)
+    manifest = read_manifest(editions_folder(make_site))
+    rendered = {r.slug: r for r in manifest.editions if r.rendered}
+    assert list(rendered) == [slugs[0]]
+    assert "{{unsubscribe_url}}" in rendered[slugs[0]].edition.html
+    settled = [r for r in manifest.editions if not r.rendered]
+    assert all(r.edition.html == "" and r.edition.subject for r in settled)
 
 
 def test_hidden_posts_and_translations_get_no_edition(make_site: BuildSite) -> None:

@@ -10,14 +10,13 @@ import pytest
 from condividi.feeds.config import FeedsConfig
 from condividi.feeds.entries import (
     Enclosure,
-    absolute_srcset,
-    absolutize_html,
     enclosure,
     entry_id,
     feed_item,
     image_url,
     xml_text,
 )
+from condividi.html import absolute_srcset, absolutize_html
 from tests.feeds_support import Taxon, article, relative_urls
 
 CONFIG = FeedsConfig(siteurl="https://blog.example.org", id_authority="example.org")
@@ -172,7 +171,7 @@ def test_feed_item_has_everything_an_entry_needs() -> None:
     assert item.authors[0].name == "Giulia Ferraris"
     assert item.authors[0].url == "https://blog.example.org/autore/giulia-ferraris/"
     assert (
-        item.content == '<p><img alt="a" src="https://blog.example.org/un-post/images/a.png"/></p>'
+        item.content == '<p><img alt="a" src="https://blog.example.org/un-post/images/a.png"></p>'
     )
     assert 'href="https://blog.example.org/altro/"' in item.summary
     assert item.image and item.image.url == "https://blog.example.org/images/a.png"

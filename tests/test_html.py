@@ -27,9 +27,9 @@ def test_complete_urls_and_merge_tags_are_left_alone() -> None:
         "{{ unsubscribe_url }}",
         "*|UNSUB|*",
         "{$unsubscribe}",
-        "",
     ):
         assert absolute_url(url, BASE) == url
+    assert absolute_url("", BASE) == BASE, "an empty reference is the page itself"
 
 
 def test_srcset_keeps_its_descriptors() -> None:

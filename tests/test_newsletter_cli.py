@@ -113,6 +113,9 @@ def test_a_flood_of_new_editions_is_refused(project: Path) -> None:
         '{"version": 1, "created_at": "2026-01-01T00:00:00+00:00", "editions": {}}',
         encoding="utf-8",
     )
+    stale = cli(project, "newsletter", "send")
+    assert stale.returncode == 2 and "build again" in stale.stderr, "built before the ledger"
+    publish(project)
     refused = cli(project, "newsletter", "send")
     assert refused.returncode == 2
     assert "6 editions are new" in refused.stderr and "NEWSLETTER_MAX_NEW" in refused.stderr

@@ -31,19 +31,37 @@ def absolute_url(url: str, base_url: str) -> str:
     (``{{ ... }}``, ``*|...|*``, ``{$...}``) come back unchanged.
     """
     url = url.strip()
-    if not url or _NOT_RELATIVE.match(url):
+    if _NOT_RELATIVE.match(url):
         return url
-    return urljoin(base_url, url)
+    return urljoin(base_url, url)  # an empty reference is the page itself, as in a browser
 
 
-def absolute_srcset(srcset: str, base_url: str) -> str:
-    """Return a ``srcset`` value with each candidate's URL made absolute (descriptors kept)."""
-    candidates = []
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if parts:
-            parts[0] = absolute_url(parts[0], base_url)
-            candidates.append(" ".join(parts))
+def absolute_srcset(value: str, base_url: str) -> str:
+    """Return a ``srcset`` value with each candidate's URL resolved against ``base_url``.
+
+    Follows the HTML parsing rules: a candidate is a URL (a run without spaces; trailing
+    commas end it) and optional descriptors up to the next comma.
+    """
+    candidates: list[str] = []
+    position, size = 0, len(value)
+    while position < size:
+        while position < size and (value[position].isspace() or value[position] == ","):
+            position += 1
+        if position >= size:
+            break
+        start = position
+        while position < size and not value[position].isspace():
+            position += 1
+        url, descriptor = value[start:position], ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            end = value.find(",", position)
+            end = size if end == -1 else end
+            descriptor = value[position:end].strip()
+            position = end + 1
+        candidate = absolute_url(url, base_url)
+        candidates.append(f"{candidate} {descriptor}" if descriptor else candidate)
     return ", ".join(candidates)
 
 
@@ -54,21 +72,29 @@ FORMATTER = HTMLFormatter(
 )
 
 
-def absolutize_tree(tree: Tag, base_url: str) -> None:
+def absolutize_tree(tree: Tag, base_url: str) -> bool:
     """Make every relative URL in the parsed ``tree`` absolute against ``base_url``, in place.
 
     Rewrites ``href``, ``src``, ``srcset``, ``poster``, ``cite``, ``action`` and
     ``background`` on every element (see :func:`absolute_url` for what is left alone).
+    Returns whether anything changed.
     """
+    changed = False
     for tag in tree.find_all(True):
         for name in URL_ATTRIBUTES:
             value = tag.get(name)
-            if isinstance(value, str):
-                tag[name] = absolute_url(value, base_url)
+            if isinstance(value, str) and (resolved := absolute_url(value, base_url)) != value:
+                tag[name], changed = resolved, True
         for name in SRCSET_ATTRIBUTES:
             value = tag.get(name)
-            if isinstance(value, str):
-                tag[name] = absolute_srcset(value, base_url)
+            if isinstance(value, str) and (resolved := absolute_srcset(value, base_url)) != value:
+                tag[name], changed = resolved, True
+    return changed
+
+
+_ANY_URL_ATTRIBUTE = re.compile(
+    r"\b(?:" + "|".join(URL_ATTRIBUTES + SRCSET_ATTRIBUTES) + r")\s*=", re.IGNORECASE
+)
 
 
 def absolutize_html(html: str, base_url: str) -> str:
@@ -76,10 +102,13 @@ def absolutize_html(html: str, base_url: str) -> str:
 
     Takes a fragment (an article body) and the absolute URL of the page it belongs to, which
     relative references resolve against (see :func:`absolutize_tree`). Returns the rewritten
-    fragment.
+    fragment; HTML with nothing to change comes back untouched, without a parse.
     """
+    if not html or not _ANY_URL_ATTRIBUTE.search(html):
+        return html
     soup = BeautifulSoup(html, "html.parser")
-    absolutize_tree(soup, base_url)
+    if not absolutize_tree(soup, base_url):
+        return html
     return soup.decode(formatter=FORMATTER)
 
 

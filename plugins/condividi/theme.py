@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,12 @@ def reading_minutes(html: str, words_per_minute: int = WORDS_PER_MINUTE) -> int:
     return max(1, math.ceil(words / words_per_minute))
 
 
+@lru_cache(maxsize=8192)
 def localized_date(value: date | datetime, lang: str, style: str = "long") -> str:
-    """Return ``value`` written as a date in ``lang`` (``"it"`` gives ``3 marzo 2026``)."""
+    """Return ``value`` written as a date in ``lang`` (``"it"`` gives ``3 marzo 2026``).
+
+    Cached: one date is shown on its article, the index, its category and each of its tags.
+    """
     return format_date(value, format=style, locale=lang)
 
 
@@ -64,8 +69,21 @@ def link_neighbours(articles: list[Any]) -> None:
 
 
 def on_article_generator_finalized(generator: Any) -> None:
-    """Link each published article to its previous and next one."""
+    """Link each published article to its neighbours and count its reading time once.
+
+    Lists show every article's reading time several times (index, category, tags); counting
+    it here spares re-rendering ``article.content`` each time.
+    """
     link_neighbours(generator.articles)
+    for article in (
+        *generator.articles,
+        *generator.translations,
+        *generator.hidden_articles,
+        *generator.hidden_translations,
+        *generator.drafts,
+        *generator.drafts_translations,
+    ):
+        article.reading_minutes = reading_minutes(article._content)
 
 
 def register() -> None:

@@ -14,19 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
-
-from bs4 import BeautifulSoup
+from urllib.parse import quote, urlsplit
 
 from condividi.feeds.config import FeedsConfig
+from condividi.html import absolutize_html
 
 # An explicit id with one of these schemes is already a URI and is used as it is.
 _URI_SCHEMES = ("tag:", "urn:", "http://", "https://")
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # RFC 4151 allows URI path characters in a tag's specific part; others are percent-encoded.
 _TAG_SAFE = "-._~!$&'()*+,;=:@/"
-_URL_ATTRIBUTE = re.compile(r"\b(?:href|src|srcset|poster)\s*=", re.IGNORECASE)
-_URL_ATTRIBUTES = ("href", "src", "poster")
 # Characters XML 1.0 cannot carry at all; lxml refuses them, so they are dropped.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -86,70 +83,6 @@ def entry_id(article: Any, config: FeedsConfig) -> str:
         return explicit
     key = quote(explicit or str(article.slug), safe=_TAG_SAFE)
     return f"tag:{config.id_authority},{config.id_date}:{key}"
-
-
-def absolute_url(value: str, base_url: str) -> str:
-    """Return ``value`` resolved against ``base_url`` (unchanged if it has a scheme)."""
-    value = value.strip()
-    if _HAS_SCHEME.match(value):
-        return value
-    return urljoin(base_url, value)
-
-
-def absolute_srcset(value: str, base_url: str) -> str:
-    """Return a ``srcset`` value with each candidate's URL resolved against ``base_url``.
-
-    Follows the HTML parsing rules: a candidate is a URL (a run without spaces; trailing
-    commas end it) and optional descriptors up to the next comma.
-    """
-    candidates: list[str] = []
-    position, size = 0, len(value)
-    while position < size:
-        while position < size and (value[position].isspace() or value[position] == ","):
-            position += 1
-        if position >= size:
-            break
-        start = position
-        while position < size and not value[position].isspace():
-            position += 1
-        url, descriptor = value[start:position], ""
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            end = value.find(",", position)
-            end = size if end == -1 else end
-            descriptor = value[position:end].strip()
-            position = end + 1
-        candidate = absolute_url(url, base_url)
-        candidates.append(f"{candidate} {descriptor}" if descriptor else candidate)
-    return ", ".join(candidates)
-
-
-def absolutize_html(html: str, base_url: str) -> str:
-    """Return ``html`` with every relative ``href``, ``src``, ``poster`` and ``srcset`` absolute.
-
-    Relative URLs resolve against ``base_url`` (the article's own URL, as a browser would).
-    HTML with nothing to change comes back untouched, without a parse-and-serialise round.
-    """
-    if not html or not _URL_ATTRIBUTE.search(html):
-        return html
-    soup = BeautifulSoup(html, "html.parser")
-    changed = False
-    for tag in soup.find_all(True):
-        for attribute in _URL_ATTRIBUTES:
-            value = tag.get(attribute)
-            if isinstance(value, str):
-                resolved = absolute_url(value, base_url)
-                if resolved != value:
-                    tag[attribute] = resolved
-                    changed = True
-        srcset = tag.get("srcset")
-        if isinstance(srcset, str):
-            resolved = absolute_srcset(srcset, base_url)
-            if resolved != srcset:
-                tag["srcset"] = resolved
-                changed = True
-    return str(soup) if changed else html
 
 
 def xml_text(text: str) -> str:

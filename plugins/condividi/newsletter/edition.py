@@ -107,14 +107,16 @@ class EditionConfig:
 
     ``path``: where a publish build records the editions and their manifest, relative to the
     project (the folder holding the content folder). ``max_bytes``: the largest email HTML.
-    ``preview``: write a preview of each edition into development builds (publish builds
-    never carry one). ``preview_path``: where, inside the output folder.
+    ``preview``: write a preview of the newest editions into development builds (publish
+    builds never carry one). ``preview_path``: where, inside the output folder.
+    ``preview_count``: how many of the newest posts get a preview.
     """
 
     path: str = "var/newsletter/editions"
     max_bytes: int = 100_000
     preview: bool = True
     preview_path: str = "newsletter/anteprima"
+    preview_count: int = 10
 
 
 def edition_config(settings: Mapping[str, Any]) -> EditionConfig:
@@ -549,7 +551,9 @@ class EditionRecord:
 
     ``source`` is the post's file relative to the content folder; ``digest`` a SHA-256 of
     the edition's HTML (it changes when the post is edited); ``modified`` the post's
-    ``Modified:`` date, if any.
+    ``Modified:`` date, if any. ``rendered`` is False for a post the send ledger has settled
+    (sent, or recorded as the archive): only its key, subject and URL are kept, and its
+    ``html`` and ``text`` are empty.
     """
 
     edition: Edition
@@ -558,6 +562,7 @@ class EditionRecord:
     truncated: bool
     digest: str
     modified: datetime | None = None
+    rendered: bool = True
 
 
 @dataclass(frozen=True)
@@ -580,6 +585,28 @@ class Manifest:
     siteurl: str
     editions: tuple[EditionRecord, ...] = ()
     withheld: tuple[WithheldPost, ...] = ()
+
+
+def settled_record(post: PostLike, options: EditionOptions) -> EditionRecord:
+    """Return the manifest record of a post the ledger has settled: no HTML is rendered."""
+    edition = Edition(
+        key=edition_key(post, options.siteurl),
+        subject=_plain(str(post.title)),
+        html="",
+        text="",
+        url=post_url(post, options.siteurl),
+        lang=str(post.lang),
+        published=post.date,
+    )
+    return EditionRecord(
+        edition=edition,
+        slug=post.slug,
+        source=str(getattr(post, "relative_source_path", "") or ""),
+        truncated=False,
+        digest="",
+        modified=getattr(post, "modified", None),
+        rendered=False,
+    )
 
 
 def edition_record(post: PostLike, build: EditionBuild) -> EditionRecord:
@@ -621,8 +648,9 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
         for record in manifest.editions:
             edition = record.edition
             stem = _file_stem(edition, record.slug)
-            _write_text(staging / f"{stem}.html", edition.html)
-            _write_text(staging / f"{stem}.txt", edition.text)
+            if record.rendered:
+                _write_text(staging / f"{stem}.html", edition.html)
+                _write_text(staging / f"{stem}.txt", edition.text)
             entries.append(
                 {
                     "key": edition.key,
@@ -635,8 +663,8 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
                     "tags": list(edition.tags),
                     "slug": record.slug,
                     "source": record.source,
-                    "html": f"{stem}.html",
-                    "text": f"{stem}.txt",
+                    "html": f"{stem}.html" if record.rendered else None,
+                    "text": f"{stem}.txt" if record.rendered else None,
                     "html_bytes": len(edition.html.encode("utf-8")),
                     "truncated": record.truncated,
                     "digest": record.digest,
@@ -657,6 +685,10 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _read_part(directory: Path, name: str | None) -> str:
+    return (directory / name).read_text(encoding="utf-8") if name else ""
 
 
 def _date(value: Any) -> datetime | None:
@@ -687,8 +719,8 @@ def read_manifest(directory: Path, provider: str | None = None) -> Manifest:
             edition = Edition(
                 key=entry["key"],
                 subject=entry["subject"],
-                html=(directory / entry["html"]).read_text(encoding="utf-8"),
-                text=(directory / entry["text"]).read_text(encoding="utf-8"),
+                html=_read_part(directory, entry["html"]),
+                text=_read_part(directory, entry["text"]),
                 url=entry["url"],
                 preheader=entry["preheader"],
                 lang=entry["lang"],
@@ -705,6 +737,7 @@ def read_manifest(directory: Path, provider: str | None = None) -> Manifest:
                     truncated=entry["truncated"],
                     digest=entry["digest"],
                     modified=_date(entry["modified"]),
+                    rendered=entry["html"] is not None,
                 )
             )
         withheld = tuple(

@@ -1,16 +1,18 @@
 """Pelican glue for the newsletter's email editions (``condividi.newsletter.edition_plugin``).
 
-At the end of each build it renders the edition of every published post (not drafts, hidden
-posts, future-dated posts or translations) with :mod:`condividi.newsletter.edition`, then:
+At the end of each build it renders email editions of published posts (never drafts, hidden
+posts, future-dated posts or translations) with :mod:`condividi.newsletter.edition`:
 
-- in a development build (``make serve``, ``make html``) writes each one as a preview into the
-  site, ``<output>/newsletter/anteprima/<slug>/index.html`` (``.../en/<slug>/`` for another
+- in a development build (``make serve``, ``make html``) the newest ones
+  (``NEWSLETTER_EDITION_PREVIEW_COUNT``) as previews inside the site,
+  ``<output>/newsletter/anteprima/<slug>/index.html`` (``.../en/<slug>/`` for another
   language) with its plain text beside it as ``index.txt``. Nothing links there and the page
   says ``noindex``. Publish builds write no preview: an email needs inline styles, which the
   published site never carries (its strict Content-Security-Policy would block them anyway);
-- in a publish build (``CONDIVIDI_PUBLISH``) records the editions and a manifest for the send
-  step in ``var/newsletter/editions/`` next to the content folder, outside the site. A build
-  that logged an error leaves the previous manifest as it was, like the site itself.
+- in a publish build (``CONDIVIDI_PUBLISH``) every post the send ledger has not settled, for
+  the send step, in ``var/newsletter/editions/`` next to the content folder, outside the site,
+  with a manifest listing every published post. A build that logged an error leaves the
+  previous manifest as it was, like the site itself.
 """
 
 from __future__ import annotations
@@ -25,18 +27,22 @@ from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator
 
 from condividi.build import _ErrorCollector
+from condividi.newsletter.config import newsletter_config
 from condividi.newsletter.edition import (
     EditionBuild,
     Manifest,
     WithheldPost,
     build_edition,
     edition_config,
+    edition_key,
     edition_options,
     edition_record,
     editions_folder,
     image_size_from_folder,
+    settled_record,
     write_manifest,
 )
+from condividi.newsletter.ledger import Ledger, LedgerMissing
 
 logger = logging.getLogger(__name__)
 
@@ -153,32 +159,69 @@ def on_finalized(pelican: Pelican) -> None:
         (article for article in generator.articles if article.status == "published"),
         key=lambda article: article.date,
     )
-    builds = [(article, build_edition(article, options)) for article in articles]
-    for article, build in builds:
-        if build.truncated:
-            logger.info(
-                "newsletter: the email of %s keeps %d of %d blocks (%d bytes)",
-                article.relative_source_path,
-                build.blocks_kept,
-                build.blocks_total,
-                build.html_bytes,
-            )
     if preview:
+        newest = articles[-config.preview_count :] if config.preview_count > 0 else []
+        builds = [(article, _build(article, options)) for article in newest]
         write_previews(output, config.preview_path, builds, str(settings["DEFAULT_LANG"]))
     if publish:
         if _errors.messages:
             logger.warning("newsletter: editions not recorded, the build logged errors")
             return
+        settled = settled_keys(settings)
+        records = [
+            settled_record(article, options)
+            if settled is None or edition_key(article, options.siteurl) in settled
+            else edition_record(article, _build(article, options))
+            for article in articles
+        ]
         folder = editions_folder(settings)
         write_manifest(
             folder,
             Manifest(
                 siteurl=options.siteurl,
-                editions=tuple(edition_record(article, build) for article, build in builds),
+                editions=tuple(records),
                 withheld=tuple(withheld_posts(generator)),
             ),
         )
-        logger.info("newsletter: %d editions recorded in %s", len(builds), folder)
+        rendered = sum(record.rendered for record in records)
+        logger.info(
+            "newsletter: %d editions recorded in %s (%d rendered, not yet sent)",
+            len(records),
+            folder,
+            rendered,
+        )
+
+
+def settled_keys(settings: dict[str, Any]) -> set[str] | None:
+    """Return the keys the send ledger has settled (sent or archived), or None with no ledger.
+
+    Those editions will never be mailed again, so the build records their key and title but
+    does not render them: a blog of a thousand posts renders one email per new post. With no
+    ledger yet nothing can be sent (``init`` comes first and needs only the keys), so nothing
+    is rendered either.
+    """
+    config = newsletter_config(settings, environ={})
+    path = Path(config.ledger_path)
+    if not path.is_absolute():
+        path = Path(settings["PATH"]).resolve().parent / path
+    try:
+        ledger = Ledger.load(path)
+    except LedgerMissing:
+        return None
+    return {key for key, entry in ledger.entries.items() if entry.state in ("sent", "archived")}
+
+
+def _build(article: Any, options: Any) -> EditionBuild:
+    build = build_edition(article, options)
+    if build.truncated:
+        logger.info(
+            "newsletter: the email of %s keeps %d of %d blocks (%d bytes)",
+            article.relative_source_path,
+            build.blocks_kept,
+            build.blocks_total,
+            build.html_bytes,
+        )
+    return build
 
 
 def register() -> None:

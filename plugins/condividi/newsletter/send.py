@@ -119,8 +119,8 @@ def send_new(
     by_key = {edition.key: edition for edition in editions}
     with locked(ledger.path):
         report.reconciled = reconcile(ledger, provider, by_key, progress)
-        todo = [e for e in _oldest_first(editions) if _needs_delivery(ledger, e.key)]
-        report.already_done = [key for key in by_key if not _needs_delivery(ledger, key)]
+        todo = [e for e in _oldest_first(editions) if needs_delivery(ledger, e.key)]
+        report.already_done = [key for key in by_key if not needs_delivery(ledger, key)]
         for number, edition in enumerate(todo, start=1):
             previous = ledger.entries.get(edition.key)
             ledger.record(
@@ -145,7 +145,8 @@ def send_new(
     return report
 
 
-def _needs_delivery(ledger: Ledger, key: str) -> bool:
+def needs_delivery(ledger: Ledger, key: str) -> bool:
+    """Tell whether the edition ``key`` is still to be delivered (unknown, or interrupted)."""
     entry = ledger.entries.get(key)
     return entry is None or entry.state == "sending"
 

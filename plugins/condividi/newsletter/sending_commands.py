@@ -18,7 +18,7 @@ from condividi.newsletter.config import NewsletterConfig, newsletter_config
 from condividi.newsletter.edition import Manifest, ManifestError, editions_folder, read_manifest
 from condividi.newsletter.ledger import Ledger, LedgerError, LedgerMissing
 from condividi.newsletter.providers import create_provider
-from condividi.newsletter.send import init_archive, resolve, send_new
+from condividi.newsletter.send import init_archive, needs_delivery, resolve, send_new
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,9 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     _report_status(context, ledger)
     if ledger is None:
         return 0
-    new = [r for r in context.manifest.editions if r.edition.key not in ledger.entries]
+    new = [
+        r for r in context.manifest.editions if r.rendered and r.edition.key not in ledger.entries
+    ]
     if not new:
         print("condividi: nothing new to send.")
         return 0
@@ -142,7 +144,19 @@ def _cmd_send(args: argparse.Namespace) -> int:
             "condividi: " + NO_LEDGER.format(path=context.ledger_path, count=count), file=sys.stderr
         )
         return 2
-    editions = [record.edition for record in context.manifest.editions]
+    missing = [
+        r.edition.key
+        for r in context.manifest.editions
+        if not r.rendered and needs_delivery(ledger, r.edition.key)
+    ]
+    if missing:
+        print(
+            f"condividi: {len(missing)} edition(s) the ledger has not settled were not rendered "
+            f"by the last build ({missing[0]}, ...): build again (`make newsletter-send` does).",
+            file=sys.stderr,
+        )
+        return 2
+    editions = [record.edition for record in context.manifest.editions if record.rendered]
     new = [e for e in editions if e.key not in ledger.entries]
     if len(new) > context.config.max_new and not args.allow_many:
         print(
