@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
-from condividi.theme import link_neighbours, localized_date, reading_minutes
+from jinja2 import Environment
+
+from condividi.theme import link_neighbours, localized_date, on_generator_init, reading_minutes
 
 
 def test_reading_minutes_counts_words_not_tags() -> None:
@@ -26,3 +29,17 @@ def test_neighbours_stay_within_a_language() -> None:
     assert newest.next_article is None and newest.prev_article is middle
     assert middle.prev_article is oldest and middle.next_article is newest
     assert english.prev_article is None and english.next_article is None
+
+
+def test_one_build_caches_its_filters_and_templates(tmp_path: Path) -> None:
+    env = Environment()
+    on_generator_init(SimpleNamespace(env=env, context={}, settings={"THEME": str(tmp_path)}))
+    assert env.auto_reload is False  # an environment lives for one build only
+    minutes, localdate = env.filters["reading_minutes"], env.filters["localdate"]
+    html = "<p>" + "parola " * 441 + "</p>"
+    assert [minutes(html), minutes(html)] == [3, 3]
+    assert localdate(date(2026, 3, 9), "it") == localdate(date(2026, 3, 9), "it") == "9 marzo 2026"
+    assert minutes.cache_info().hits == 1 and localdate.cache_info().hits == 1
+    other = Environment()
+    on_generator_init(SimpleNamespace(env=other, context={}, settings={"THEME": str(tmp_path)}))
+    assert other.filters["reading_minutes"].cache_info().currsize == 0  # no cache shared

@@ -5,6 +5,7 @@ Listed in ``PLUGINS`` as ``condividi.theme``; the other capabilities rely on it.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date, datetime
@@ -44,8 +45,13 @@ def on_generator_init(generator: Generator) -> None:
     """Install translations and the theme's filters into a generator's Jinja environment."""
     generator.context.setdefault("CONDIVIDI_LOCALEDIR", localedir(generator.settings))
     i18n.install(generator.env)
-    generator.env.filters["localdate"] = localized_date
-    generator.env.filters["reading_minutes"] = reading_minutes
+    # A build renders each article's date and reading time on its page and again in every list
+    # that shows it (index, category, tags, author), and looks templates up thousands of times.
+    # Each environment lives for one build (`make serve` makes new generators per rebuild), so
+    # it can cache both filters and skip Jinja's check of the template files for changes.
+    generator.env.auto_reload = False
+    generator.env.filters["localdate"] = functools.lru_cache(maxsize=None)(localized_date)
+    generator.env.filters["reading_minutes"] = functools.lru_cache(maxsize=None)(reading_minutes)
 
 
 def link_neighbours(articles: list[Any]) -> None:
