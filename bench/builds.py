@@ -312,6 +312,9 @@ def measure(
     result["ratio"] = (
         result["full"]["condividi"]["median_seconds"] / result["full"]["pelican"]["median_seconds"]
     )
+    result["min_ratio"] = (
+        result["full"]["condividi"]["min_seconds"] / result["full"]["pelican"]["min_seconds"]
+    )
     result["cpu_ratio"] = (
         result["full"]["condividi"]["median_cpu_seconds"]
         / result["full"]["pelican"]["median_cpu_seconds"]

@@ -174,7 +174,10 @@ def run_builds(
             line += f", cached rebuild {measured['rebuild'][tool]['median_fraction_of_cold']:.2f}"
             line += " of cold"
         say(line)
-    say(f"  ratio condividi/pelican: {measured['ratio']:.2f} (CPU {measured['cpu_ratio']:.2f})")
+    say(
+        f"  ratio condividi/pelican: {measured['ratio']:.2f} (fastest runs "
+        f"{measured['min_ratio']:.2f}, CPU {measured['cpu_ratio']:.2f})"
+    )
     return bench, measured
 
 
@@ -209,7 +212,8 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
             "target": f"full build ≤ {BUILD_RATIO_TARGET:.2f}× plain Pelican (cards warm)",
             "status": status(main["ratio"] <= BUILD_RATIO_TARGET),
             "detail": f"{main['ratio']:.2f}× (Condividi {ours_s:.2f} s, Pelican {theirs_s:.2f} s,"
-            f" median of {main['rounds']}; CPU {main['cpu_ratio']:.2f}×{note}{cards_note})",
+            f" median of {main['rounds']}; fastest runs {main['min_ratio']:.2f}×,"
+            f" CPU {main['cpu_ratio']:.2f}×{note}{cards_note})",
         }
     )
     if main.get("rebuild"):
@@ -274,7 +278,7 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
         lost = "; ".join(
             f"{name}: {', '.join(audits)}"
             for name, audits in scores["condividi"]["lost_points"].items()
-            if audits
+            if audits and ours[name] != 100
         )
         targets.append(
             {
@@ -329,7 +333,8 @@ def markdown(report: dict[str, Any]) -> str:
     for name, measured in report["builds"].items():
         lines.append(
             f"- {name} ({measured['posts']} posts, {measured['rounds']} rounds): ratio "
-            f"condividi/pelican {measured['ratio']:.2f} wall, {measured['cpu_ratio']:.2f} CPU, "
+            f"condividi/pelican {measured['ratio']:.2f} wall (fastest runs "
+            f"{measured['min_ratio']:.2f}), {measured['cpu_ratio']:.2f} CPU, "
             f"{measured['memory_ratio']:.2f} memory; load up to {measured['max_load']:.1f}; "
             "safe-build swap "
             + ", ".join(
