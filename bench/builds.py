@@ -306,6 +306,7 @@ def measure(
                 "cold": summarize(cold[tool]),
                 "rebuild": summarize(warm[tool]),
                 "median_fraction_of_cold": median(fractions),
+                "fractions_of_cold": fractions,
                 "fraction_of_full_build": median([w.seconds for w in warm[tool]])
                 / result["full"][tool]["median_seconds"],
             }

@@ -223,7 +223,8 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
             {
                 "target": "cached rebuild after one edit ≤ Pelican's, as a fraction of cold",
                 "status": status(ours <= theirs),
-                "detail": f"Condividi {ours:.2f} of cold, Pelican {theirs:.2f}{note}",
+                "detail": f"Condividi {ours:.2f} of cold{_spread(main, 'condividi')}, Pelican "
+                f"{theirs:.2f}{_spread(main, 'pelican')}{note}",
             }
         )
     page = report["weight"]["condividi"]
@@ -289,6 +290,14 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return targets
+
+
+def _spread(measured: dict[str, Any], tool: str) -> str:
+    """Return the range of a tool's rebuild fractions over the rounds, when there are several."""
+    fractions = measured["rebuild"][tool].get("fractions_of_cold", [])
+    if len(fractions) < 2:
+        return ""
+    return f" ({min(fractions):.2f} to {max(fractions):.2f} over {len(fractions)} rounds)"
 
 
 def _scores(scores: dict[str, Any]) -> str:
