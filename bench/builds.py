@@ -313,6 +313,14 @@ def measure(
     result["ratio"] = (
         result["full"]["condividi"]["median_seconds"] / result["full"]["pelican"]["median_seconds"]
     )
+    # Each round builds both tools back to back, so a per-round ratio cancels slow drifts of a
+    # shared machine; its median is the steadiest of the ratios.
+    result["paired_ratio"] = median(
+        [
+            ours.seconds / theirs.seconds
+            for ours, theirs in zip(full["condividi"], full["pelican"], strict=True)
+        ]
+    )
     result["min_ratio"] = (
         result["full"]["condividi"]["min_seconds"] / result["full"]["pelican"]["min_seconds"]
     )

@@ -110,7 +110,8 @@ def make_report(**changes: Any) -> dict[str, Any]:
         "headline": "ratio condividi/pelican: 1.10",
         "sample": {"slug": "saggio", "words": 900},
         "builds": {"main": {
-            "posts": 1000, "rounds": 3, "ratio": 1.10, "min_ratio": 1.08, "cpu_ratio": 1.05,
+            "posts": 1000, "rounds": 3, "ratio": 1.10, "min_ratio": 1.08, "paired_ratio": 1.09,
+            "cpu_ratio": 1.05,
             "memory_ratio": 1.2,
             "elapsed_seconds": 60.0, "swap_seconds": {"fresh_output": 0.001}, "max_load": 1.0,
             "warmup": {"condividi": {"seconds": 6.0}, "pelican": {"seconds": 5.0}},
