@@ -306,11 +306,23 @@ def measure(
                 "cold": summarize(cold[tool]),
                 "rebuild": summarize(warm[tool]),
                 "median_fraction_of_cold": median(fractions),
+                "fractions_of_cold": fractions,
                 "fraction_of_full_build": median([w.seconds for w in warm[tool]])
                 / result["full"][tool]["median_seconds"],
             }
     result["ratio"] = (
         result["full"]["condividi"]["median_seconds"] / result["full"]["pelican"]["median_seconds"]
+    )
+    # Each round builds both tools back to back, so a per-round ratio cancels slow drifts of a
+    # shared machine; its median is the steadiest of the ratios.
+    result["paired_ratio"] = median(
+        [
+            ours.seconds / theirs.seconds
+            for ours, theirs in zip(full["condividi"], full["pelican"], strict=True)
+        ]
+    )
+    result["min_ratio"] = (
+        result["full"]["condividi"]["min_seconds"] / result["full"]["pelican"]["min_seconds"]
     )
     result["cpu_ratio"] = (
         result["full"]["condividi"]["median_cpu_seconds"]

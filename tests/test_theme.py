@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
-from condividi.theme import link_neighbours, localized_date, reading_minutes
+from jinja2 import Environment
+
+from condividi.theme import link_neighbours, localized_date, on_generator_init, reading_minutes
 
 
 def test_reading_minutes_counts_words_not_tags() -> None:
@@ -26,3 +29,13 @@ def test_neighbours_stay_within_a_language() -> None:
     assert newest.next_article is None and newest.prev_article is middle
     assert middle.prev_article is oldest and middle.next_article is newest
     assert english.prev_article is None and english.next_article is None
+
+
+def test_one_build_skips_template_checks_and_caches_dates(tmp_path: Path) -> None:
+    env = Environment()
+    on_generator_init(SimpleNamespace(env=env, context={}, settings={"THEME": str(tmp_path)}))
+    assert env.auto_reload is False  # an environment lives for one build only
+    localdate = env.filters["localdate"]
+    before = localdate.cache_info().hits
+    assert localdate(date(2026, 3, 9), "it") == localdate(date(2026, 3, 9), "it") == "9 marzo 2026"
+    assert localdate.cache_info().hits >= before + 1

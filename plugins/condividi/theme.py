@@ -49,6 +49,11 @@ def on_generator_init(generator: Generator) -> None:
     """Install translations and the theme's filters into a generator's Jinja environment."""
     generator.context.setdefault("CONDIVIDI_LOCALEDIR", localedir(generator.settings))
     i18n.install(generator.env)
+    # A build looks templates up thousands of times; each environment lives for one build
+    # (`make serve` makes new generators per rebuild), so it can skip Jinja's check of the
+    # template files for changes. Dates are cached by localized_date itself, and articles carry
+    # their reading time (see on_article_generator_finalized).
+    generator.env.auto_reload = False
     generator.env.filters["localdate"] = localized_date
     generator.env.filters["reading_minutes"] = reading_minutes
 
