@@ -23,11 +23,12 @@ from condividi.newsletter.send import init_archive, needs_delivery, resolve, sen
 
 @dataclass(frozen=True)
 class SendContext:
-    """What every send command needs: the newsletter settings, the manifest, the ledger path."""
+    """What every send command needs: the settings, the manifest, the ledger and editions paths."""
 
     config: NewsletterConfig
     manifest: Manifest
     ledger_path: Path
+    editions_folder: Path
 
 
 def load_context(settings_file: Path, with_provider_tags: bool = True) -> SendContext:
@@ -38,8 +39,9 @@ def load_context(settings_file: Path, with_provider_tags: bool = True) -> SendCo
     settings = load_settings(settings_file)
     config = resolve_paths(newsletter_config(settings), settings_file.resolve().parent)
     provider = config.provider if with_provider_tags else None
-    manifest = read_manifest(editions_folder(settings), provider)
-    return SendContext(config, manifest, Path(config.ledger_path))
+    folder = editions_folder(settings)
+    manifest = read_manifest(folder, provider)
+    return SendContext(config, manifest, Path(config.ledger_path), folder)
 
 
 def post_states(context: SendContext, ledger: Ledger | None) -> list[tuple[str, str, str]]:
@@ -105,7 +107,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     if not new:
         print("condividi: nothing new to send.")
         return 0
-    folder = editions_folder_for(Path(args.settings))
+    folder = context.editions_folder
     print(f"condividi: `make newsletter-send` would send {len(new)} edition(s):")
     for record in new:
         size = len(record.edition.html.encode("utf-8"))
@@ -113,13 +115,6 @@ def _cmd_preview(args: argparse.Namespace) -> int:
         print(f"  {record.edition.subject}: {size:,} bytes of HTML{cut}")
         print(f"    {folder / record.edition.lang / (record.slug + '.html')}")
     return 0
-
-
-def editions_folder_for(settings_file: Path) -> Path:
-    """Return the editions folder configured by ``settings_file``."""
-    from condividi.build import load_settings
-
-    return editions_folder(load_settings(settings_file))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
