@@ -42,7 +42,8 @@ CATEGORIES_SAVE_AS = "categorie/index.html"
 TAGS_SAVE_AS = "tag/index.html"
 AUTHORS_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "404"]
-DEFAULT_PAGINATION = 5
+# Ten posts a page, as WordPress shows by default: the blogs we move from look the same.
+DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/pagina/{number}/", "{base_name}/pagina/{number}/index.html"),
