@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from condividi.build import load_settings
-from condividi.newsletter.config import newsletter_config
+from condividi.newsletter.config import newsletter_config, resolve_paths
 from condividi.newsletter.providers.base import Subscription
 from condividi.newsletter.providers.local import LocalProvider
-from condividi.newsletter.signup import resolve_paths
 
 NEW_POST = """Title: Un post nuovo di zecca
 Date: 2026-11-25 08:00
@@ -56,7 +55,7 @@ def project(make_site) -> Path:  # type: ignore[no-untyped-def]
     project: Path = make_site.project
     publish(project)
     settings = load_settings(project / "publishconf.py")
-    config = resolve_paths(newsletter_config(settings, environ={}), project)
+    config = resolve_paths(newsletter_config(settings, environ={}), settings)
     local = LocalProvider(dataclasses.replace(config, double_opt_in=False))
     for address in ("uno@example.org", "due@example.org"):
         local.subscribe(Subscription(email=address))

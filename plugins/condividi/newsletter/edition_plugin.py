@@ -30,7 +30,7 @@ from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator
 
 from condividi.build import build_succeeded
-from condividi.newsletter.config import newsletter_config
+from condividi.newsletter.config import newsletter_config, resolve_paths
 from condividi.newsletter.edition import (
     EditionBuild,
     Manifest,
@@ -202,12 +202,9 @@ def settled_keys(settings: dict[str, Any]) -> set[str] | None:
     ledger yet nothing can be sent (``init`` comes first and needs only the keys), so nothing
     is rendered either.
     """
-    config = newsletter_config(settings, environ={})
-    path = Path(config.ledger_path)
-    if not path.is_absolute():
-        path = Path(settings["PATH"]).resolve().parent / path
+    config = resolve_paths(newsletter_config(settings, environ={}), settings)
     try:
-        ledger = Ledger.load(path)
+        ledger = Ledger.load(Path(config.ledger_path))
     except LedgerMissing:
         return None
     return {key for key, entry in ledger.entries.items() if entry.state in ("sent", "archived")}
@@ -227,7 +224,7 @@ def _build(article: Any, options: Any) -> EditionBuild:
 
 
 def register() -> None:
-    """Connect the edition glue to Pelican's signals."""
+    """Connect the edition glue to Pelican's signals and to the safe build's success."""
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_get_generators)
     signals.all_generators_finalized.connect(on_all_generators_finalized)

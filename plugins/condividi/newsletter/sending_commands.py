@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from condividi.config import ConfigError
-from condividi.newsletter.config import NewsletterConfig, newsletter_config
+from condividi.newsletter.config import NewsletterConfig, newsletter_config, resolve_paths
 from condividi.newsletter.edition import Manifest, ManifestError, editions_folder, read_manifest
 from condividi.newsletter.ledger import Ledger, LedgerError, LedgerMissing
 from condividi.newsletter.providers import create_provider
@@ -34,10 +34,9 @@ class SendContext:
 def load_context(settings_file: Path, with_provider_tags: bool = True) -> SendContext:
     """Read the settings, then the manifest of the last publish build (tags for the provider)."""
     from condividi.build import load_settings
-    from condividi.newsletter.signup import resolve_paths
 
     settings = load_settings(settings_file)
-    config = resolve_paths(newsletter_config(settings), settings_file.resolve().parent)
+    config = resolve_paths(newsletter_config(settings), settings)
     provider = config.provider if with_provider_tags else None
     folder = editions_folder(settings)
     manifest = read_manifest(folder, provider)
