@@ -14,6 +14,7 @@ import pytest
 
 from condividi.build import load_settings
 from condividi.newsletter.config import newsletter_config, resolve_paths
+from condividi.newsletter.ledger import Entry, Ledger
 from condividi.newsletter.providers.base import Subscription
 from condividi.newsletter.providers.local import LocalProvider
 
@@ -122,3 +123,16 @@ def test_a_flood_of_new_editions_is_refused(project: Path) -> None:
     allowed = cli(project, "newsletter", "send", "--allow-many")
     assert allowed.returncode == 0, allowed.stderr
     assert len(outbox(project)) == 12
+
+
+def test_resolve_needs_the_ledger_only(make_site) -> None:  # type: ignore[no-untyped-def]
+    project: Path = make_site.project  # never built: there is no editions manifest
+    key = "tag:www.example.org,2026:interrotto"
+    ledger = Ledger.create(project / "newsletter" / "ledger.json")
+    ledger.entries[key] = Entry(state="sending")
+    ledger.save()
+    result = cli(project, "newsletter", "resolve", key, "--sent")
+    assert result.returncode == 0, result.stderr
+    assert f"{key} recorded as sent" in result.stdout
+    assert Ledger.load(ledger.path).entries[key].state == "sent"
+    assert not (project / "var" / "newsletter" / "editions").exists()
