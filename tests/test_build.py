@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
+
+from condividi.build import BuildError, build_succeeded
+from tests.conftest import BuildSite
+
+BROKEN_POST = "Title: Rotto\nDate: 2026-13-45 99:99\n\nTesto.\n"
 
 ESSAY_SLUGS = [
     "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower",
@@ -88,3 +96,51 @@ def test_no_inline_scripts_or_styles(sample_output: Path) -> None:
         for tag in page.find_all(True):
             handlers = [a for a in tag.attrs if a.startswith("on")]
             assert not handlers, f"event handler attribute {handlers} in {path}"
+
+
+def test_build_succeeded_is_sent_before_the_new_output_replaces_the_old(
+    make_site: BuildSite,
+) -> None:
+    calls: list[tuple[Path, bool, str]] = []
+
+    def receiver(pelican: Any) -> None:
+        staging = Path(pelican.output_path)
+        calls.append((staging, (staging / "index.html").is_file(), pelican.settings["SITEURL"]))
+
+    with build_succeeded.connected_to(receiver):
+        output = make_site(siteurl="https://blog.example.org")
+    assert len(calls) == 1
+    staging, written, siteurl = calls[0]
+    assert written, "the pages are written when the receivers run"
+    assert staging != output and staging.parent == output.parent
+    assert not staging.exists(), "the staging folder became the output"
+    assert siteurl == "https://blog.example.org"
+
+
+def test_build_succeeded_is_not_sent_when_the_build_logged_an_error(
+    make_site: BuildSite,
+) -> None:
+    articles = make_site.project / "content" / "articles"  # type: ignore[attr-defined]
+    (articles / "rotto.md").write_text(BROKEN_POST, encoding="utf-8")
+    calls: list[Any] = []
+    with build_succeeded.connected_to(calls.append), pytest.raises(BuildError, match="rotto"):
+        make_site()
+    assert calls == []
+
+
+@pytest.mark.parametrize("failure", ["raises", "logs"])
+def test_a_failing_receiver_fails_the_build_and_keeps_the_output(
+    make_site: BuildSite, failure: str
+) -> None:
+    output = make_site()
+    before = (output / "index.html").read_bytes()
+
+    def receiver(pelican: Any) -> None:
+        if failure == "raises":
+            raise OSError("disk full")
+        logging.getLogger("a.plugin").error("disk full")
+
+    with build_succeeded.connected_to(receiver), pytest.raises(BuildError, match="disk full"):
+        make_site(siteurl="https://altro.example.org")
+    assert (output / "index.html").read_bytes() == before
+    assert list(output.parent.glob(f".{output.name}.*")) == [], "no staging folder is left"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from pelican import Pelican
 from PIL import Image
 
-from condividi.build import BuildError
+from condividi.build import BuildError, load_settings
 from condividi.newsletter.edition import read_manifest
 from condividi.newsletter.ledger import Entry, Ledger
 from tests.conftest import BuildSite
@@ -220,6 +221,24 @@ def test_a_failed_build_keeps_the_previous_editions(make_site: BuildSite) -> Non
     with pytest.raises(BuildError, match=r"rotto\.md"):
         make_site(siteurl=SITE)
     assert index.read_bytes() == before
+
+
+def test_a_plain_pelican_run_records_no_editions(make_site: BuildSite, tmp_path: Path) -> None:
+    # Only the safe build can tell that nothing failed; the send step must not trust the rest.
+    project = make_site.project  # type: ignore[attr-defined]
+    settings = load_settings(
+        project / "publishconf.py",
+        {
+            "SITEURL": SITE,
+            "OUTPUT_PATH": str(tmp_path / "plain"),
+            "CACHE_PATH": str(tmp_path / "plain-cache"),
+        },
+    )
+    Pelican(settings).run()
+    assert (tmp_path / "plain" / "index.html").is_file()
+    assert not editions_folder(make_site).exists()
+    make_site(siteurl=SITE)
+    assert read_manifest(editions_folder(make_site)).siteurl == SITE
 
 
 def test_a_bad_edition_setting_stops_the_build(make_site: BuildSite) -> None:

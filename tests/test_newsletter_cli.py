@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from condividi.build import load_settings
-from condividi.newsletter.config import newsletter_config
+from condividi.newsletter.config import newsletter_config, resolve_paths
+from condividi.newsletter.ledger import Entry, Ledger
 from condividi.newsletter.providers.base import Subscription
 from condividi.newsletter.providers.local import LocalProvider
-from condividi.newsletter.signup import resolve_paths
 
 NEW_POST = """Title: Un post nuovo di zecca
 Date: 2026-11-25 08:00
@@ -56,7 +56,7 @@ def project(make_site) -> Path:  # type: ignore[no-untyped-def]
     project: Path = make_site.project
     publish(project)
     settings = load_settings(project / "publishconf.py")
-    config = resolve_paths(newsletter_config(settings, environ={}), project)
+    config = resolve_paths(newsletter_config(settings, environ={}), settings)
     local = LocalProvider(dataclasses.replace(config, double_opt_in=False))
     for address in ("uno@example.org", "due@example.org"):
         local.subscribe(Subscription(email=address))
@@ -123,3 +123,16 @@ def test_a_flood_of_new_editions_is_refused(project: Path) -> None:
     allowed = cli(project, "newsletter", "send", "--allow-many")
     assert allowed.returncode == 0, allowed.stderr
     assert len(outbox(project)) == 12
+
+
+def test_resolve_needs_the_ledger_only(make_site) -> None:  # type: ignore[no-untyped-def]
+    project: Path = make_site.project  # never built: there is no editions manifest
+    key = "tag:www.example.org,2026:interrotto"
+    ledger = Ledger.create(project / "newsletter" / "ledger.json")
+    ledger.entries[key] = Entry(state="sending")
+    ledger.save()
+    result = cli(project, "newsletter", "resolve", key, "--sent")
+    assert result.returncode == 0, result.stderr
+    assert f"{key} recorded as sent" in result.stdout
+    assert Ledger.load(ledger.path).entries[key].state == "sent"
+    assert not (project / "var" / "newsletter" / "editions").exists()

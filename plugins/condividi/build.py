@@ -4,6 +4,10 @@ A post with a malformed date, no title, broken metadata or invalid UTF-8 makes P
 error and skip the file; a plain ``pelican`` run would still publish the rest of the site. Here
 any error logged during the build fails it, names the file and the problem, and leaves the
 previously published output untouched.
+
+A plugin that must act only on a build that succeeded (the newsletter records its editions
+for the send step) connects to :data:`build_succeeded`, as it would to one of Pelican's
+signals. A plain ``pelican`` run never sends it: that command cannot tell whether it failed.
 """
 
 from __future__ import annotations
@@ -18,8 +22,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from blinker import Signal
 from pelican import Pelican
 from pelican.settings import read_settings
+
+build_succeeded = Signal(
+    """Sent with the :class:`~pelican.Pelican` object once its run logged no error.
+
+    ``pelican.settings`` are the build's settings; ``pelican.output_path`` is the folder the
+    pages were written to: in :func:`build_site`, the staging folder that replaces ``output/``
+    right after the receivers return. A receiver that raises or logs an error fails the build,
+    and the old output stays; so a receiver does whatever may fail before it writes anything.
+    """
+)
 
 
 class BuildError(RuntimeError):
@@ -66,11 +81,18 @@ def load_settings(settings_file: Path, overrides: Mapping[str, Any] | None = Non
 
 
 def run_pelican(settings: dict) -> None:
-    """Run one Pelican build with ``settings``; raise :class:`BuildError` if anything failed."""
+    """Run one Pelican build with ``settings``, then send :data:`build_succeeded` if it is clean.
+
+    Raises :class:`BuildError` listing every error Pelican, a plugin or a receiver of
+    :data:`build_succeeded` logged or raised; the signal is not sent after an error.
+    """
     with _collect_errors() as collector:
         try:
-            Pelican(settings).run()
-        except Exception as error:  # a plugin or Pelican itself stopped the build
+            pelican = Pelican(settings)
+            pelican.run()
+            if not collector.messages:
+                build_succeeded.send(pelican)
+        except Exception as error:  # a plugin, a receiver or Pelican itself stopped the build
             collector.messages.append(f"{type(error).__name__}: {error}")
     if collector.messages:
         raise BuildError(collector.messages)
@@ -82,8 +104,8 @@ def build_site(
     """Build the site of ``settings_file`` and swap the result into ``output``.
 
     Pelican writes into a new sibling folder of ``output``; only when the build logged no error
-    does that folder replace ``output``. Returns ``output``; raises :class:`BuildError` (with
-    ``output`` untouched) when the build failed.
+    does that folder replace ``output``, right after :data:`build_succeeded` was sent. Returns
+    ``output``; raises :class:`BuildError` (with ``output`` untouched) when the build failed.
     """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from condividi.config import ConfigError, load_config
@@ -29,6 +30,8 @@ PROVIDER_NAMES = (
 
 # Secrets: read from the environment only, refused in settings files.
 SECRET_SETTINGS = ("NEWSLETTER_API_KEY", "NEWSLETTER_SMTP_PASSWORD")
+# The settings that name a file or folder; a relative one is taken from the project folder.
+PATH_SETTINGS = ("local_db", "outbox", "translations", "ledger_path")
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,32 @@ def newsletter_config(
             f"choose one of {', '.join(PROVIDER_NAMES)}"
         )
     return config
+
+
+def project_root(settings: Mapping[str, Any]) -> Path:
+    """Return the project folder of Pelican ``settings``: the folder holding the content folder.
+
+    Pelican makes ``PATH`` absolute from the settings file's folder, so with the usual
+    ``PATH = "content"`` this is the folder of ``pelicanconf.py`` and ``publishconf.py``;
+    a build given another absolute ``PATH`` (the tests' copies of the site) gets that copy's.
+    """
+    return Path(settings["PATH"]).resolve().parent
+
+
+def resolve_paths(config: NewsletterConfig, settings: Mapping[str, Any]) -> NewsletterConfig:
+    """Return ``config`` with its relative file paths made absolute.
+
+    Takes the configuration and the Pelican ``settings`` it came from; every path in
+    :data:`PATH_SETTINGS` that is relative is taken from :func:`project_root`. The build, the
+    signup endpoint and the send commands all find the same files (the ledger above all).
+    """
+    root = project_root(settings)
+    changes: dict[str, Any] = {}
+    for name in PATH_SETTINGS:
+        path = Path(getattr(config, name))
+        if not path.is_absolute():
+            changes[name] = str(root / path)
+    return dataclasses.replace(config, **changes)
 
 
 def endpoint_base_url(config: NewsletterConfig) -> str:

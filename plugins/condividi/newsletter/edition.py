@@ -41,7 +41,7 @@ from condividi.build import swap_into_place
 from condividi.config import ConfigError, load_config
 from condividi.html import FORMATTER, absolutize_tree, html_to_text
 from condividi.i18n import load_catalogue
-from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config
+from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config, project_root
 from condividi.newsletter.providers.base import UNSUBSCRIBE_PLACEHOLDER, Edition
 from condividi.theme import localized_date, reading_minutes
 
@@ -144,10 +144,10 @@ def edition_config(settings: Mapping[str, Any]) -> EditionConfig:
 def editions_folder(settings: Mapping[str, Any]) -> Path:
     """Return where a publish build records the editions (``NEWSLETTER_EDITION_PATH``).
 
-    A relative path is taken from the project folder: the one holding the content folder.
+    A relative path is taken from the project folder (:func:`project_root`).
     """
     path = Path(edition_config(settings).path)
-    return path if path.is_absolute() else Path(settings["PATH"]).resolve().parent / path
+    return path if path.is_absolute() else project_root(settings) / path
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,11 @@ posts, future-dated posts or translations) with :mod:`condividi.newsletter.editi
   published site never carries (its strict Content-Security-Policy would block them anyway);
 - in a publish build (``CONDIVIDI_PUBLISH``) every post the send ledger has not settled, for
   the send step, in ``var/newsletter/editions/`` next to the content folder, outside the site,
-  with a manifest listing every published post. A build that logged an error leaves the
-  previous manifest as it was, like the site itself.
+  with a manifest listing every published post. The editions are rendered in ``finalized``
+  but recorded only when the safe build (:mod:`condividi.build`) sends ``build_succeeded``,
+  before the new site replaces the old: a build that logged an error leaves the previous
+  manifest as it was, like the site itself. A plain ``pelican`` run records nothing, since it
+  cannot tell whether it failed; the send step reads what the last ``make publish`` recorded.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from typing import Any
 from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator
 
-from condividi.build import _ErrorCollector
-from condividi.newsletter.config import newsletter_config
+from condividi.build import build_succeeded
+from condividi.newsletter.config import newsletter_config, resolve_paths
 from condividi.newsletter.edition import (
     EditionBuild,
     Manifest,
@@ -47,21 +50,18 @@ from condividi.newsletter.ledger import Ledger, LedgerMissing
 logger = logging.getLogger(__name__)
 
 
-# The safe build's own collector: the manifest follows the same rule as the site, and a
-# build that logged any error leaves the previous one in place.
-_errors = _ErrorCollector()
 # The articles generator of each running build, keyed by its settings dict (shared by the
 # Pelican object and all its generators), from all_generators_finalized to finalized.
 _generators: dict[int, ArticlesGenerator] = {}
+# The manifest of each publish build and its folder, keyed the same way, from finalized until
+# the safe build says it succeeded.
+_manifests: dict[int, tuple[Path, Manifest]] = {}
 
 
 def on_initialized(pelican: Pelican) -> None:
     """Check the edition settings before anything is built; raises ConfigError if wrong."""
     edition_config(pelican.settings)
     edition_options(pelican.settings)
-    root = logging.getLogger()
-    if _errors not in root.handlers:
-        root.addHandler(_errors)
 
 
 def on_get_generators(pelican: Pelican) -> None:
@@ -69,8 +69,8 @@ def on_get_generators(pelican: Pelican) -> None:
 
     A process builds one site at a time; what a failed run left behind is dropped here.
     """
-    _errors.messages.clear()
     _generators.clear()
+    _manifests.clear()
 
 
 def on_all_generators_finalized(generators: list[Any]) -> None:
@@ -141,7 +141,7 @@ def write_previews(
 
 
 def on_finalized(pelican: Pelican) -> None:
-    """Render every published post's edition; write previews or the manifest (see above)."""
+    """Render every published post's edition; write previews, or keep the manifest (see above)."""
     settings = pelican.settings
     generator = _generators.pop(id(settings), None)
     if generator is None:
@@ -164,9 +164,6 @@ def on_finalized(pelican: Pelican) -> None:
         builds = [(article, _build(article, options)) for article in newest]
         write_previews(output, config.preview_path, builds, str(settings["DEFAULT_LANG"]))
     if publish:
-        if _errors.messages:
-            logger.warning("newsletter: editions not recorded, the build logged errors")
-            return
         settled = settled_keys(settings)
         records = [
             settled_record(article, options)
@@ -174,22 +171,27 @@ def on_finalized(pelican: Pelican) -> None:
             else edition_record(article, _build(article, options))
             for article in articles
         ]
-        folder = editions_folder(settings)
-        write_manifest(
-            folder,
-            Manifest(
-                siteurl=options.siteurl,
-                editions=tuple(records),
-                withheld=tuple(withheld_posts(generator)),
-            ),
+        manifest = Manifest(
+            siteurl=options.siteurl,
+            editions=tuple(records),
+            withheld=tuple(withheld_posts(generator)),
         )
-        rendered = sum(record.rendered for record in records)
-        logger.info(
-            "newsletter: %d editions recorded in %s (%d rendered, not yet sent)",
-            len(records),
-            folder,
-            rendered,
-        )
+        _manifests[id(settings)] = (editions_folder(settings), manifest)
+
+
+def on_build_succeeded(pelican: Pelican) -> None:
+    """Record the manifest ``finalized`` kept for this build, if it kept one."""
+    pending = _manifests.pop(id(pelican.settings), None)
+    if pending is None:
+        return
+    folder, manifest = pending
+    write_manifest(folder, manifest)
+    logger.info(
+        "newsletter: %d editions recorded in %s (%d rendered, not yet sent)",
+        len(manifest.editions),
+        folder,
+        sum(record.rendered for record in manifest.editions),
+    )
 
 
 def settled_keys(settings: dict[str, Any]) -> set[str] | None:
@@ -200,12 +202,9 @@ def settled_keys(settings: dict[str, Any]) -> set[str] | None:
     ledger yet nothing can be sent (``init`` comes first and needs only the keys), so nothing
     is rendered either.
     """
-    config = newsletter_config(settings, environ={})
-    path = Path(config.ledger_path)
-    if not path.is_absolute():
-        path = Path(settings["PATH"]).resolve().parent / path
+    config = resolve_paths(newsletter_config(settings, environ={}), settings)
     try:
-        ledger = Ledger.load(path)
+        ledger = Ledger.load(Path(config.ledger_path))
     except LedgerMissing:
         return None
     return {key for key, entry in ledger.entries.items() if entry.state in ("sent", "archived")}
@@ -225,8 +224,9 @@ def _build(article: Any, options: Any) -> EditionBuild:
 
 
 def register() -> None:
-    """Connect the edition glue to Pelican's signals."""
+    """Connect the edition glue to Pelican's signals and to the safe build's success."""
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_get_generators)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.finalized.connect(on_finalized)
+    build_succeeded.connect(on_build_succeeded)

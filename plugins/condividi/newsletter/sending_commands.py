@@ -1,9 +1,10 @@
 """``python -m condividi newsletter preview|status|init|send|resolve``: the send step.
 
-Each command reads what the last publish build recorded (the editions manifest) and the send
-ledger; ``make newsletter``, ``make newsletter-init`` and ``make newsletter-send`` build the site
-first and then run one of them. ``NEWSLETTER_PROVIDER``, ``NEWSLETTER_API_KEY`` and
-``NEWSLETTER_API_URL`` from the environment override the settings.
+Each command reads the send ledger; all but ``resolve`` also read what the last publish build
+recorded (the editions manifest). ``make newsletter``, ``make newsletter-init`` and
+``make newsletter-send`` build the site first and then run one of them.
+``NEWSLETTER_PROVIDER``, ``NEWSLETTER_API_KEY`` and ``NEWSLETTER_API_URL`` from the
+environment override the settings.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from condividi.config import ConfigError
-from condividi.newsletter.config import NewsletterConfig, newsletter_config
+from condividi.newsletter.config import NewsletterConfig, newsletter_config, resolve_paths
 from condividi.newsletter.edition import Manifest, ManifestError, editions_folder, read_manifest
 from condividi.newsletter.ledger import Ledger, LedgerError, LedgerMissing
 from condividi.newsletter.providers import create_provider
@@ -31,16 +33,23 @@ class SendContext:
     editions_folder: Path
 
 
-def load_context(settings_file: Path, with_provider_tags: bool = True) -> SendContext:
-    """Read the settings, then the manifest of the last publish build (tags for the provider)."""
+def load_newsletter_config(settings_file: Path) -> tuple[dict[str, Any], NewsletterConfig]:
+    """Return the Pelican settings of ``settings_file`` and their newsletter configuration.
+
+    The configuration's relative paths (the ledger's among them) are resolved from the project
+    folder, as the build resolves them.
+    """
     from condividi.build import load_settings
-    from condividi.newsletter.signup import resolve_paths
 
     settings = load_settings(settings_file)
-    config = resolve_paths(newsletter_config(settings), settings_file.resolve().parent)
-    provider = config.provider if with_provider_tags else None
+    return settings, resolve_paths(newsletter_config(settings), settings)
+
+
+def load_context(settings_file: Path) -> SendContext:
+    """Read the settings, then the manifest of the last publish build (tags for the provider)."""
+    settings, config = load_newsletter_config(settings_file)
     folder = editions_folder(settings)
-    manifest = read_manifest(folder, provider)
+    manifest = read_manifest(folder, config.provider)
     return SendContext(config, manifest, Path(config.ledger_path), folder)
 
 
@@ -182,8 +191,9 @@ def _cmd_send(args: argparse.Namespace) -> int:
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
-    context = load_context(Path(args.settings), with_provider_tags=False)
-    resolve(Ledger.load(context.ledger_path), args.key, sent=args.sent)
+    # Settling a delivery by hand needs the ledger only, not a build's manifest.
+    _, config = load_newsletter_config(Path(args.settings))
+    resolve(Ledger.load(Path(config.ledger_path)), args.key, sent=args.sent)
     outcome = "recorded as sent" if args.sent else "will be sent again by the next run"
     print(f"condividi: {args.key} {outcome}.")
     return 0

@@ -18,7 +18,6 @@ settings file for any WSGI server.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import re
@@ -29,7 +28,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, jsonify, redirect, request
@@ -37,7 +35,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from condividi.config import ConfigError
 from condividi.newsletter.addresses import MissingAddress, validate_address
-from condividi.newsletter.config import NewsletterConfig, newsletter_config
+from condividi.newsletter.config import NewsletterConfig, newsletter_config, resolve_paths
 from condividi.newsletter.form import HONEYPOT_FIELD
 from condividi.newsletter.providers import create_provider
 from condividi.newsletter.providers.base import (
@@ -341,28 +339,19 @@ def create_app(
     return app
 
 
-def resolve_paths(config: NewsletterConfig, root: Path) -> NewsletterConfig:
-    """Return ``config`` with its relative file paths made absolute from the project ``root``."""
-    changes: dict[str, Any] = {}
-    for name in ("local_db", "outbox", "translations", "ledger_path"):
-        path = Path(getattr(config, name))
-        if not path.is_absolute():
-            changes[name] = str(root / path)
-    return dataclasses.replace(config, **changes)
-
-
 def load_endpoint_settings(
     settings_file: Path, environ: Mapping[str, str] | None = None
 ) -> tuple[NewsletterConfig, str]:
     """Return ``(newsletter config, SITEURL)`` read from a Pelican settings file.
 
-    Relative paths in the configuration are taken from the settings file's folder.
+    Relative paths in the configuration are taken from the project folder
+    (:func:`~condividi.newsletter.config.resolve_paths`).
     """
     from condividi.build import load_settings
 
     settings = load_settings(settings_file)
     config = newsletter_config(settings, environ)
-    return resolve_paths(config, settings_file.resolve().parent), str(settings["SITEURL"])
+    return resolve_paths(config, settings), str(settings["SITEURL"])
 
 
 def app_from_settings(settings_file: Path, environ: Mapping[str, str] | None = None) -> Flask:
