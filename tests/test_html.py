@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
 
-from condividi.html import absolute_srcset, absolute_url, absolutize_html, html_to_text
+from condividi.html import (
+    FORMATTER,
+    absolute_srcset,
+    absolute_url,
+    absolutize_html,
+    absolutize_tree,
+    html_to_text,
+)
 
 BASE = "https://blog.example.org/un-saggio/"
 
@@ -54,6 +63,58 @@ def test_absolutize_html_rewrites_every_url_attribute() -> None:
     assert page.source["src"] == BASE + "v.mp4"
     assert page.blockquote["cite"] == "https://blog.example.org/fonte/"
     assert "<br>città &amp; co.</p>" in result  # HTML5 output, text untouched
+
+
+_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "https://altrove.example/x",
+            "HTTPS://ALTROVE.EXAMPLE/",
+            "mailto:a@example.org",
+            "{{ unsubscribe_url }}",
+            "*|UNSUB|*",
+            "{$unsubscribe}",
+            "immagine.png",
+            "/archivio/",
+            "//cdn.example.org/x.js",
+            "#nota",
+            "",
+            " https://altrove.example/spazio",
+            "https&#58;//entita.example/",
+            "1http://non-uno-schema/",
+        ]
+    ),
+    st.text(alphabet="ab:/.#{}*|$ &;", max_size=12),
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "img", "video", "blockquote", "source"]),
+            st.sampled_from(["href", "src", "poster", "cite", "HREF", "data-href", "title"]),
+            st.sampled_from(['"', "'", ""]),
+            _VALUES,
+        ),
+        max_size=4,
+    )
+)
+def test_absolutize_html_skips_the_parse_only_when_nothing_would_change(elements) -> None:
+    html = "".join(
+        f"<p><{tag} {name}={quote}{value if quote else value.replace(' ', '')}{quote}>x</{tag}></p>"
+        for tag, name, quote, value in elements
+    )
+    parsed = BeautifulSoup(html, "html.parser")
+    result = absolutize_html(html, BASE)
+    if absolutize_tree(parsed, BASE):
+        assert result == parsed.decode(formatter=FORMATTER)
+    else:
+        assert result == html
+
+
+def test_html_with_only_complete_urls_comes_back_as_it_was() -> None:
+    html = '<p><a href="https://altrove.example/">x</a> <img src="data:image/png;base64,AA"></p>'
+    assert absolutize_html(html, BASE) is html
 
 
 def test_plain_text_keeps_structure_and_links() -> None:

@@ -92,8 +92,14 @@ def absolutize_tree(tree: Tag, base_url: str) -> bool:
     return changed
 
 
-_ANY_URL_ATTRIBUTE = re.compile(
-    r"\b(?:" + "|".join(URL_ATTRIBUTES + SRCSET_ATTRIBUTES) + r")\s*=", re.IGNORECASE
+# Finds an attribute whose value may need rewriting: any ``srcset``, or a URL attribute whose
+# value does not start as :func:`absolute_url` leaves alone (no spaces allowed before it, since
+# those are stripped). A miss here means the parse would change nothing.
+_MAYBE_RELATIVE = re.compile(
+    r"\b(?:(?:" + "|".join(URL_ATTRIBUTES) + r")\s*=\s*[\"']?"
+    r"(?![a-zA-Z][a-zA-Z0-9+.-]*:|\{\{|\*\||\{\$)"
+    r"|(?:" + "|".join(SRCSET_ATTRIBUTES) + r")\s*=)",
+    re.IGNORECASE,
 )
 
 
@@ -104,7 +110,7 @@ def absolutize_html(html: str, base_url: str) -> str:
     relative references resolve against (see :func:`absolutize_tree`). Returns the rewritten
     fragment; HTML with nothing to change comes back untouched, without a parse.
     """
-    if not html or not _ANY_URL_ATTRIBUTE.search(html):
+    if not html or not _MAYBE_RELATIVE.search(html):
         return html
     soup = BeautifulSoup(html, "html.parser")
     if not absolutize_tree(soup, base_url):

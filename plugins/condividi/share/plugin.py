@@ -86,10 +86,24 @@ class _Site:
         cached = self.cache.get(card)
         destination = self.output / relative_path
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, destination)
+        publish_file(cached, destination)
         return SocialImage(
             absolute_url(self.siteurl, relative_path), alt, card.width, card.height, "image/png"
         )
+
+
+def publish_file(source: Path, destination: Path) -> None:
+    """Put the file ``source`` at ``destination``: a hard link when both are on one file system.
+
+    A card in the cache never changes (its name is the hash of what it shows), so the output
+    can share it; a thousand cards cost a thousand links instead of a thousand copies. Falls
+    back to a copy where links are not possible (another file system, no link support).
+    """
+    destination.unlink(missing_ok=True)
+    try:
+        destination.hardlink_to(source)
+    except OSError:
+        shutil.copyfile(source, destination)
 
 
 def written_content(generators: Iterable[Any]) -> Iterator[Content]:
