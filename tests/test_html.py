@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
@@ -112,8 +113,14 @@ def test_absolutize_html_skips_the_parse_only_when_nothing_would_change(elements
         assert result == html
 
 
-def test_html_with_only_complete_urls_comes_back_as_it_was() -> None:
-    html = '<p><a href="https://altrove.example/">x</a> <img src="data:image/png;base64,AA"></p>'
+def test_html_with_only_complete_urls_is_not_even_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import condividi.html
+
+    monkeypatch.setattr(condividi.html, "BeautifulSoup", None)  # a parse would fail
+    html = (
+        '<p><a href="https://altrove.example/">x</a> <img src = "data:image/png;base64,AA">'
+        "<a href='mailto:a@example.org'>y</a> <a href=https://senza.virgolette/>z</a></p>"
+    )
     assert absolutize_html(html, BASE) is html
 
 

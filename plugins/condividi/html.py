@@ -94,9 +94,10 @@ def absolutize_tree(tree: Tag, base_url: str) -> bool:
 
 # Finds an attribute whose value may need rewriting: any ``srcset``, or a URL attribute whose
 # value does not start as :func:`absolute_url` leaves alone (no spaces allowed before it, since
-# those are stripped). A miss here means the parse would change nothing.
+# those are stripped). Possessive quantifiers: backing off the quote must not make a match.
+# A miss here means the parse would change nothing.
 _MAYBE_RELATIVE = re.compile(
-    r"\b(?:(?:" + "|".join(URL_ATTRIBUTES) + r")\s*=\s*[\"']?"
+    r"\b(?:(?:" + "|".join(URL_ATTRIBUTES) + r")\s*=\s*+[\"']?+"
     r"(?![a-zA-Z][a-zA-Z0-9+.-]*:|\{\{|\*\||\{\$)"
     r"|(?:" + "|".join(SRCSET_ATTRIBUTES) + r")\s*=)",
     re.IGNORECASE,
