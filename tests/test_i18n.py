@@ -33,6 +33,22 @@ def test_plurals_in_italian() -> None:
     assert render(source, DEFAULT_LANG="it", n=4) == "4 minuti di lettura"
 
 
+def test_gettext_follows_jinjas_newstyle_rules() -> None:
+    # Always %-formatted, so "%%" is a percent sign; keyword arguments fill the placeholders.
+    assert render("{{ _('100%% %(what)s', what='libero') }}", DEFAULT_LANG="fr") == "100% libero"
+    assert render("{{ gettext('Archive') }}", DEFAULT_LANG="it") == "Archivio"
+    assert render("{{ pgettext('menu', 'Archive') }}", DEFAULT_LANG="fr") == "Archive"
+    source = "{{ npgettext('x', '%(num)d item', '%(num)d items', 3) }}"
+    assert render(source, DEFAULT_LANG="fr") == "3 items"
+
+
+def test_trans_blocks_use_the_same_page_aware_catalogue() -> None:
+    source = "{% trans %}Archive{% endtrans %} {% trans count=2 %}{{ count }} minute read{% pluralize %}{{ count }} minutes read{% endtrans %}"
+    english = SimpleNamespace(lang="en")
+    assert render(source, DEFAULT_LANG="it", article=english) == "Archive 2 minutes read"
+    assert render(source, DEFAULT_LANG="it").startswith("Archivio ")
+
+
 def test_unknown_language_falls_back_to_source_strings() -> None:
     assert render("{{ _('Archive') }}", DEFAULT_LANG="fr") == "Archive"
 
