@@ -20,8 +20,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, pass_context
-from markupsafe import Markup
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 DOMAIN = "messages"
 
