@@ -43,7 +43,10 @@ def test_gettext_follows_jinjas_newstyle_rules() -> None:
 
 
 def test_trans_blocks_use_the_same_page_aware_catalogue() -> None:
-    source = "{% trans %}Archive{% endtrans %} {% trans count=2 %}{{ count }} minute read{% pluralize %}{{ count }} minutes read{% endtrans %}"
+    source = (
+        "{% trans %}Archive{% endtrans %} {% trans count=2 %}{{ count }} minute read"
+        "{% pluralize %}{{ count }} minutes read{% endtrans %}"
+    )
     english = SimpleNamespace(lang="en")
     assert render(source, DEFAULT_LANG="it", article=english) == "Archive 2 minutes read"
     assert render(source, DEFAULT_LANG="it").startswith("Archivio ")
