@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import lru_cache, partial
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from markupsafe import Markup
@@ -51,6 +51,7 @@ class ShareLink:
     new_tab: bool = True
 
 
+@lru_cache(maxsize=256)  # each post's URL and title are encoded once, not once per network
 def _q(value: str) -> str:
     return quote(value, safe="")
 
