@@ -36,9 +36,13 @@ TAG_URL = "tag/{slug}/"
 TAG_SAVE_AS = "tag/{slug}/index.html"
 AUTHOR_URL = "autore/{slug}/"
 AUTHOR_SAVE_AS = "autore/{slug}/index.html"
+# The home page's own address is the site root: the "newer posts" link of /pagina/2/ leads there.
+INDEX_URL = ""
 ARCHIVES_URL = "archivio/"
 ARCHIVES_SAVE_AS = "archivio/index.html"
+CATEGORIES_URL = "categorie/"
 CATEGORIES_SAVE_AS = "categorie/index.html"
+TAGS_URL = "tag/"
 TAGS_SAVE_AS = "tag/index.html"
 AUTHORS_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "404"]

@@ -39,3 +39,26 @@ def test_one_build_skips_template_checks_and_caches_dates(tmp_path: Path) -> Non
     before = localdate.cache_info().hits
     assert localdate(date(2026, 3, 9), "it") == localdate(date(2026, 3, 9), "it") == "9 marzo 2026"
     assert localdate.cache_info().hits >= before + 1
+
+
+def test_lists_are_paginated_with_working_links(make_site) -> None:
+    from bs4 import BeautifulSoup
+
+    output = make_site(overrides={"DEFAULT_PAGINATION": 3})
+    site = "https://blog.example.org/"
+
+    def page(path: str) -> BeautifulSoup:
+        return BeautifulSoup((output / path / "index.html").read_text(encoding="utf-8"), "lxml")
+
+    first, second = page(""), page("pagina/2")
+    assert len(first.select("article.summary")) == 3
+    assert second.select("article.summary")
+    seen = {a["href"] for a in first.select("article.summary h2 a")}
+    assert seen.isdisjoint(a["href"] for a in second.select("article.summary h2 a"))
+    assert first.select_one('.pagination a[rel="next"]')["href"] == f"{site}pagina/2/"
+    assert second.select_one('.pagination a[rel="prev"]')["href"] == site
+    assert "Pagina 2 di" in second.select_one(".pagination span").get_text()
+    # every summary keeps its meta line and its translated "read more" link
+    for summary in second.select("article.summary"):
+        assert summary.select_one(".post-meta time")
+        assert summary.select_one("a.read-more").get_text().startswith("Continua a leggere")
