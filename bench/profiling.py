@@ -90,12 +90,16 @@ def by_area(stats: pstats.Stats) -> dict[str, float]:
 def profile_build(bench: Bench, tool: str, results: Path) -> dict[str, Any]:
     """Build ``bench``'s corpus with ``tool`` under cProfile; return time by area and top calls.
 
-    The full listing (top 40 functions by cumulative and by self time) is saved in ``results``.
+    The build uses the caches of the measured full builds (``cache-<tool>``: the social cards
+    are warm, as in the target; Pelican's content cache stays off), so the profile shows what
+    the timed builds spend. The full listing (top 40 functions by cumulative and by self time)
+    is saved in ``results``.
     """
     work = bench.work / f"profile-{tool}"
     work.mkdir(parents=True, exist_ok=True)
+    cache = bench.work / f"cache-{tool}"
     data = work / "build.prof"
-    args, _ = bench.command(tool, "profile", work / "output", work / "cache")
+    args, _ = bench.command(tool, "profile", work / "output", cache)
     # CPU time, not wall time: on a shared machine, waiting for a core is not the build's cost.
     script = (
         "import cProfile, sys, time; from bench.child import main; "
@@ -106,9 +110,7 @@ def profile_build(bench: Bench, tool: str, results: Path) -> dict[str, Any]:
     command = [sys.executable, "-c", script, str(data), *args, str(work / "report.json")]
     log = work / "build.log"
     with log.open("w", encoding="utf-8") as out:
-        subprocess.run(
-            command, cwd=work / "cache", env=child_env(), stdout=out, stderr=out, check=True
-        )
+        subprocess.run(command, cwd=cache, env=child_env(), stdout=out, stderr=out, check=True)
     stats = pstats.Stats(str(data))
     total = stats.total_tt  # type: ignore[attr-defined]
     listing = io.StringIO()
