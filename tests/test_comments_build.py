@@ -46,9 +46,9 @@ def test_isso_section_and_counts(sample_output: Path) -> None:
         "{n} commento",
         "{n} commenti",
     )
-    script = page.select_one("head script[src$='/theme/js/comments.js']")
+    script = page.select_one("head script[src$='/theme/js/site.js']")
     assert script["data-comments-server"] == f"{siteurl}/isso"
-    assert (sample_output / "theme" / "js" / "comments.js").is_file()
+    assert (sample_output / "theme" / "js" / "site.js").is_file()
 
 
 def test_english_post_gets_its_own_thread_and_english_texts(sample_output: Path) -> None:
@@ -69,12 +69,12 @@ def test_every_listed_post_has_a_count(sample_output: Path) -> None:
         count = summary.select_one(".post-meta a.comment-count")
         assert count["href"].endswith("/#commenti")
         assert count["data-comments-count"].endswith("/")
-    assert page.select_one("head script[src$='/theme/js/comments.js']")
+    assert page.select_one("head script[src$='/theme/js/site.js'][data-comments-server]")
 
 
 def test_pages_without_posts_load_no_comment_script(sample_output: Path) -> None:
     page = soup(sample_output / "chi-sono" / "index.html")
-    assert not page.select("script[src*='comments.js'], #commenti")
+    assert not page.select("script[src*='/theme/js/'], #commenti")
 
 
 def test_comments_off_for_one_post(make_site: BuildSite) -> None:
@@ -102,7 +102,8 @@ def test_bad_comments_front_matter_stops_the_build(make_site: BuildSite) -> None
 def test_no_comments_at_all(make_site: BuildSite) -> None:
     output = make_site(siteurl=SITEURL, overrides={"COMMENTS_PROVIDER": "none"})
     for page in (article(output), soup(output / "index.html")):
-        assert not page.select("#commenti, .comment-count, script[src*='comments.js']")
+        assert not page.select("#commenti, .comment-count, script[data-comments-server]")
+        assert not page.select("script[src*='comments']")
 
 
 def test_a_bad_setting_stops_the_build(make_site: BuildSite) -> None:
@@ -137,6 +138,8 @@ def test_hosted_service_is_described_not_loaded(make_site: BuildSite, provider: 
     assert count.get_text() == "Lascia un commento"
     assert not count.has_attr("data-comments-count")
     assert not page.select("script[data-comments-server]")
+    assert page.select_one("head script[src$='/theme/js/comments-embed.js'][defer]")
+    assert not soup(output / "index.html").select("script[src*='comments']")
     no_js = section.select_one(".comments-nojs")
     assert "JavaScript" in no_js.get_text()
     if provider == "giscus":

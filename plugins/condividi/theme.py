@@ -1,4 +1,5 @@
-"""Pelican glue for Condividi's theme: translations, date and reading-time filters.
+"""Pelican glue for Condividi's theme: translations, date and reading-time filters, and the
+minified stylesheets and scripts (:mod:`condividi.assets`).
 
 Listed in ``PLUGINS`` as ``condividi.theme``; the other capabilities rely on it.
 """
@@ -17,6 +18,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from condividi import i18n
+from condividi.assets import minify_static
 
 WORDS_PER_MINUTE = 220
 _TAG = re.compile(r"<[^>]+>")
@@ -91,7 +93,14 @@ def on_article_generator_finalized(generator: Any) -> None:
         article.reading_minutes = reading_minutes(article._content)
 
 
+def on_finalized(pelican: Any) -> None:
+    """Minify the theme's stylesheets and scripts Pelican has copied, and write the bundle."""
+    static_dir = str(pelican.settings.get("THEME_STATIC_DIR") or "theme").strip("/")
+    minify_static(Path(pelican.output_path) / static_dir)
+
+
 def register() -> None:
     """Connect the theme glue to Pelican's signals."""
     signals.generator_init.connect(on_generator_init)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
+    signals.finalized.connect(on_finalized)

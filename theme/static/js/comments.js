@@ -1,6 +1,6 @@
-/* Condividi comments: counts from the Isso server, and hosted comment services loaded only
- * after the reader clicks "Show comments". Without this script every page still works: the
- * counts read "Leave a comment" and a hosted service explains what it needs. */
+/* Condividi comments: counts from the Isso server (a hosted service's click-to-load is in
+ * comments-embed.js). Without this script every page still works: the counts read "Leave a
+ * comment" and a hosted service explains what it needs. */
 (function () {
   "use strict";
 
@@ -90,68 +90,9 @@
     }).observe(thread, { childList: true, subtree: true });
   }
 
-  // What each service's documented snippet sets up before its script runs.
-  var prepare = {
-    disqus: function (embed) {
-      var settings = embed.settings;
-      window.disqus_config = function () {
-        this.page.url = settings.url;
-        this.page.identifier = settings.identifier;
-        this.page.title = settings.title;
-        this.language = settings.language;
-      };
-      embed.scripts[0].attrs["data-timestamp"] = String(Date.now());
-    },
-    remark42: function (embed) {
-      var dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-      embed.settings.theme = dark ? "dark" : "light";
-      window.remark_config = embed.settings;
-    },
-  };
-
-  function loadScripts(scripts, parent) {
-    if (scripts.length === 0) {
-      return;
-    }
-    var spec = scripts[0];
-    var element = document.createElement("script");
-    Object.keys(spec.attrs).forEach(function (name) {
-      element.setAttribute(name, spec.attrs[name]);
-    });
-    element.addEventListener("load", function () {
-      loadScripts(scripts.slice(1), parent);
-    });
-    element.src = spec.src;
-    parent.appendChild(element);
-  }
-
-  function offerEmbed(box) {
-    var button = box.querySelector(".comments-show");
-    var target = box.parentNode.querySelector(".comments-embed");
-    if (!button || !target) {
-      return;
-    }
-    button.hidden = false;
-    button.addEventListener(
-      "click",
-      function () {
-        var embed = JSON.parse(box.getAttribute("data-comments-embed"));
-        if (prepare[embed.provider]) {
-          prepare[embed.provider](embed);
-        }
-        button.hidden = true;
-        target.setAttribute("tabindex", "-1");
-        target.focus();
-        loadScripts(embed.scripts, target);
-      },
-      { once: true }
-    );
-  }
-
   document.querySelectorAll(".comments-nojs").forEach(function (note) {
     note.hidden = true;
   });
   refreshCounts();
   watchThread();
-  document.querySelectorAll("[data-comments-embed]").forEach(offerEmbed);
 })();

@@ -29,7 +29,7 @@
   if (copyButton && navigator.clipboard && navigator.clipboard.writeText) {
     copyButton.hidden = false;
     copyButton.addEventListener("click", function () {
-      navigator.clipboard.writeText(copyButton.dataset.url).then(
+      navigator.clipboard.writeText(bar.dataset.url).then(
         function () {
           announce(bar.dataset.copied);
         },
@@ -44,7 +44,7 @@
     nativeButton.hidden = false;
     nativeButton.addEventListener("click", function () {
       navigator
-        .share({ title: nativeButton.dataset.title, url: nativeButton.dataset.url })
+        .share({ title: bar.dataset.title, url: bar.dataset.url })
         .catch(function () {
           // AbortError: the reader closed the share sheet; the links above remain.
         });
