@@ -2,7 +2,8 @@
 
 Lighthouse comes from npm into ``bench/node_modules`` (``make bench-tools``: ``lighthouse@12.2.3``;
 13.x needs Node 22). It runs with its default mobile preset and the Chromium flags of
-``reference/tooling.md``.
+``reference/tooling.md``. The site is served as in production: a Condividi site's comments
+come from a real Isso behind the same-origin ``/isso/`` proxy of the README's nginx sample.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from condividi.comments.isso import IssoProxyHandler, LocalIsso
+from condividi.devserver import free_port
 
 BENCH = Path(__file__).resolve().parent
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
@@ -45,28 +49,43 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietIssoProxy(IssoProxyHandler, _QuietHandler):
+    pass
+
+
 class SiteServer:
     """A static HTTP server on 127.0.0.1 for a folder that may not exist yet.
 
     The port is bound at creation, so a site can be built with ``url`` as its SITEURL before
-    the server starts answering.
+    the server starts answering. With ``comments`` (a folder for its database and log), a real
+    Isso runs beside it for the duration of :meth:`running`, reached at ``<url>/isso/``.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, comments: Path | None = None) -> None:
+        self.directory = directory
+        self.comments = comments
         handler = functools.partial(_QuietHandler, directory=str(directory))
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     @contextmanager
     def running(self) -> Iterator[SiteServer]:
-        """Serve in a thread for the duration of the ``with`` block."""
-        thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            self.httpd.shutdown()
-            self.httpd.server_close()
+        """Serve in a thread (and run Isso) for the duration of the ``with`` block."""
+        with ExitStack() as stack:
+            if self.comments is not None:
+                self.comments.mkdir(parents=True, exist_ok=True)
+                isso = stack.enter_context(LocalIsso(self.comments, (self.url,), free_port()))
+                proxy = type("Proxy", (_QuietIssoProxy,), {"isso_url": isso.url})
+                self.httpd.RequestHandlerClass = functools.partial(
+                    proxy, directory=str(self.directory)
+                )
+            thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+            thread.start()
+            try:
+                yield self
+            finally:
+                self.httpd.shutdown()
+                self.httpd.server_close()
 
 
 def run(url: str, report: Path, timeout: float = 300) -> dict[str, Any]:
