@@ -8,7 +8,13 @@ from types import SimpleNamespace
 
 from jinja2 import Environment
 
-from condividi.theme import link_neighbours, localized_date, on_generator_init, reading_minutes
+from condividi.theme import (
+    DropIndentation,
+    link_neighbours,
+    localized_date,
+    on_generator_init,
+    reading_minutes,
+)
 
 
 def test_reading_minutes_counts_words_not_tags() -> None:
@@ -39,3 +45,12 @@ def test_one_build_skips_template_checks_and_caches_dates(tmp_path: Path) -> Non
     before = localdate.cache_info().hits
     assert localdate(date(2026, 3, 9), "it") == localdate(date(2026, 3, 9), "it") == "9 marzo 2026"
     assert localdate.cache_info().hits >= before + 1
+
+
+def test_templates_lose_their_indentation_when_compiled() -> None:
+    env = Environment(extensions=[DropIndentation], trim_blocks=True, lstrip_blocks=True)
+    template = env.from_string(
+        "<ul>\n  {% for item in items %}\n    <li>{{ item }}</li>\n  {% endfor %}\n</ul>\n"
+    )
+    # Values are left as they are: only the template's own text loses its indentation.
+    assert template.render(items=["a", "  b"]) == "<ul>\n<li>a</li>\n<li>  b</li>\n</ul>"

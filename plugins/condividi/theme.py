@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
+from jinja2.ext import Extension
 from pelican import signals
 from pelican.generators import Generator
 
@@ -22,6 +23,19 @@ from condividi.assets import minify_static
 
 WORDS_PER_MINUTE = 220
 _TAG = re.compile(r"<[^>]+>")
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+class DropIndentation(Extension):
+    """Drops the indentation of every template line when Jinja compiles the template.
+
+    The templates stay indented for people; pages lose the spaces (some 400 bytes an article)
+    at no cost per page. The theme has no ``<pre>`` or ``<textarea>`` whose text it would change.
+    """
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        """Return ``source`` without the spaces and tabs that begin its lines."""
+        return _INDENT.sub("", source)
 
 
 def reading_minutes(html: str, words_per_minute: int = WORDS_PER_MINUTE) -> int:
@@ -56,6 +70,7 @@ def on_generator_init(generator: Generator) -> None:
     # template files for changes. Dates are cached by localized_date itself, and articles carry
     # their reading time (see on_article_generator_finalized).
     generator.env.auto_reload = False
+    generator.env.add_extension(DropIndentation)
     generator.env.filters["localdate"] = localized_date
     generator.env.filters["reading_minutes"] = reading_minutes
 
@@ -95,8 +110,9 @@ def on_article_generator_finalized(generator: Any) -> None:
 
 def on_finalized(pelican: Any) -> None:
     """Minify the theme's stylesheets and scripts Pelican has copied, and write the bundle."""
-    static_dir = str(pelican.settings.get("THEME_STATIC_DIR") or "theme").strip("/")
-    minify_static(Path(pelican.output_path) / static_dir)
+    settings = pelican.settings
+    static_dir = str(settings.get("THEME_STATIC_DIR") or "theme").strip("/")
+    minify_static(Path(pelican.output_path) / static_dir, Path(settings["CACHE_PATH"]) / "assets")
 
 
 def register() -> None:
