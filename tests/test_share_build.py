@@ -15,7 +15,7 @@ from PIL import Image
 
 from condividi.build import BuildError
 from condividi.share.icons import icon_names
-from condividi.share.networks import DEFAULT_NETWORKS
+from condividi.share.networks import DEFAULT_NETWORKS, NETWORKS
 from tests.conftest import ROOT, BuildSite
 
 ARTICLE = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower"
@@ -260,6 +260,16 @@ def test_networks_setting_chooses_the_links_and_their_order(make_site: BuildSite
     output = make_site(overrides={"SHARE_NETWORKS": ["mastodon", "email", "bluesky"]})
     links = soup(output / ARTICLE / "index.html").select(".share-links a")
     assert [a["class"] for a in links] == [["share-mastodon"], ["share-email"], ["share-bluesky"]]
+
+
+def test_all_twelve_networks_can_be_chosen_and_have_their_icon(make_site: BuildSite) -> None:
+    output = make_site(overrides={"SHARE_NETWORKS": list(NETWORKS)})
+    links = soup(output / ARTICLE / "index.html").select(".share-links a")
+    assert [a["class"] for a in links] == [[f"share-{name}"] for name in NETWORKS]
+    sprite = BeautifulSoup((output / "theme/icons/share.svg").read_bytes(), "xml")
+    ids = {symbol["id"] for symbol in sprite.find_all("symbol")}
+    for link in links:
+        assert link.use["href"].partition("#")[2] in ids
 
 
 def test_a_posts_own_image_wins(make_site: BuildSite) -> None:
