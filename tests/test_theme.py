@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from condividi.theme import (
     localized_date,
     on_generator_init,
     reading_minutes,
+    site_path,
 )
 
 
@@ -54,3 +56,19 @@ def test_templates_lose_their_indentation_when_compiled() -> None:
     )
     # Values are left as they are: only the template's own text loses its indentation.
     assert template.render(items=["a", "  b"]) == "<ul>\n<li>a</li>\n<li>  b</li>\n</ul>"
+
+
+def test_site_path_is_what_the_theme_links_start_with() -> None:
+    assert site_path("https://blog.example.org") == ""
+    assert site_path("https://blog.example.org/") == ""
+    assert site_path("https://example.org/blog/") == "/blog"
+    assert site_path("http://127.0.0.1:8000") == ""
+    assert site_path("") == ""
+
+
+def test_the_theme_links_its_pages_and_assets_by_path(sample_output: Path) -> None:
+    page = (sample_output / "chi-sono" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="/theme/css/site.css">' in page
+    assert '<a href="/archivio/">' in page
+    # What other sites read stays absolute.
+    assert re.search(r'<link rel="canonical" href="http://127\.0\.0\.1:\d+/chi-sono/">', page)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.dates import format_date
 from jinja2.ext import Extension
@@ -61,6 +62,18 @@ def localedir(settings: dict[str, Any]) -> str:
     return str(Path(settings["THEME"]) / "translations")
 
 
+def site_path(siteurl: str) -> str:
+    """Return the path of ``siteurl`` without its final slash: ``""`` for a site at the root of
+    its host, ``"/blog"`` for ``https://example.org/blog/``.
+
+    The theme's own links and assets start with it (``/archivio/``, ``/theme/css/site.css``):
+    shorter than SITEURL on every link, and they keep working when the site is read at another
+    address of the same host. What is read elsewhere (canonical link, social metadata, feeds,
+    emails, share links) stays absolute.
+    """
+    return urlsplit(siteurl).path.rstrip("/")
+
+
 def on_generator_init(generator: Generator) -> None:
     """Install translations and the theme's filters into a generator's Jinja environment."""
     generator.context.setdefault("CONDIVIDI_LOCALEDIR", localedir(generator.settings))
@@ -71,6 +84,7 @@ def on_generator_init(generator: Generator) -> None:
     # their reading time (see on_article_generator_finalized).
     generator.env.auto_reload = False
     generator.env.add_extension(DropIndentation)
+    generator.env.globals["SITEPATH"] = site_path(str(generator.settings.get("SITEURL") or ""))
     generator.env.filters["localdate"] = localized_date
     generator.env.filters["reading_minutes"] = reading_minutes
 
