@@ -47,6 +47,7 @@ def test_isso_section_and_counts(sample_output: Path) -> None:
         "{n} commento",
         "{n} commenti",
     )
+    assert not page.select("[href*='comments-embed'], [src*='comments-embed']")
     script = page.select_one("head script[src$='/theme/js/site.js']")
     assert script["data-comments-server"] == f"{siteurl}/isso"
     assert (sample_output / "theme" / "js" / "site.js").is_file()
@@ -140,6 +141,7 @@ def test_hosted_service_is_described_not_loaded(make_site: BuildSite, provider: 
     assert not count.has_attr("data-comments-count")
     assert not page.select("script[data-comments-server]")
     assert page.select_one("head script[src$='/theme/js/comments-embed.js'][defer]")
+    assert page.select_one("head link[rel=stylesheet][href$='/theme/css/comments-embed.css']")
     assert not soup(output / "index.html").select("script[src*='comments']")
     no_js = section.select_one(".comments-nojs")
     assert "JavaScript" in no_js.get_text()
