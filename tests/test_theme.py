@@ -16,6 +16,7 @@ from condividi.theme import (
     on_generator_init,
     reading_minutes,
     site_path,
+    site_relative,
 )
 
 
@@ -72,3 +73,17 @@ def test_the_theme_links_its_pages_and_assets_by_path(sample_output: Path) -> No
     assert '<a href="/archivio/">' in page
     # What other sites read stays absolute.
     assert re.search(r'<link rel="canonical" href="http://127\.0\.0\.1:\d+/chi-sono/">', page)
+
+
+def test_site_relative_shortens_the_sites_own_urls_only() -> None:
+    site = "https://example.org/blog"
+    assert site_relative("https://example.org/blog/isso", site) == "/blog/isso"
+    assert site_relative("https://example.org/blog/feeds/rss.xml", site + "/") == (
+        "/blog/feeds/rss.xml"
+    )
+    assert site_relative("https://example.org/blog", site) == "/blog/"
+    assert site_relative("https://example.org/blogroll/", site) == "https://example.org/blogroll/"
+    assert site_relative("https://comments.example.org/", site) == "https://comments.example.org/"
+    assert site_relative("http://127.0.0.1:8080", "http://127.0.0.1:8000") == (
+        "http://127.0.0.1:8080"
+    )

@@ -6,6 +6,7 @@ Listed in ``PLUGINS`` as ``condividi.theme``; the other capabilities rely on it.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date, datetime
@@ -74,6 +75,16 @@ def site_path(siteurl: str) -> str:
     return urlsplit(siteurl).path.rstrip("/")
 
 
+def site_relative(url: str, siteurl: str) -> str:
+    """Return ``url`` as a path from the host's root when it is a page or file of the site at
+    ``siteurl`` (``https://blog.example.org/isso`` becomes ``/isso``); any other URL unchanged.
+    """
+    site = siteurl.rstrip("/")
+    if site and (url == site or url.startswith(site + "/")):
+        return site_path(site) + (url[len(site) :] or "/")
+    return url
+
+
 def on_generator_init(generator: Generator) -> None:
     """Install translations and the theme's filters into a generator's Jinja environment."""
     generator.context.setdefault("CONDIVIDI_LOCALEDIR", localedir(generator.settings))
@@ -84,7 +95,9 @@ def on_generator_init(generator: Generator) -> None:
     # their reading time (see on_article_generator_finalized).
     generator.env.auto_reload = False
     generator.env.add_extension(DropIndentation)
-    generator.env.globals["SITEPATH"] = site_path(str(generator.settings.get("SITEURL") or ""))
+    siteurl = str(generator.settings.get("SITEURL") or "")
+    generator.env.globals["SITEPATH"] = site_path(siteurl)
+    generator.env.filters["site_relative"] = functools.partial(site_relative, siteurl=siteurl)
     generator.env.filters["localdate"] = localized_date
     generator.env.filters["reading_minutes"] = reading_minutes
 
