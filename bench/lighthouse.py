@@ -2,13 +2,16 @@
 
 Lighthouse comes from npm into ``bench/node_modules`` (``make bench-tools``: ``lighthouse@12.2.3``;
 13.x needs Node 22). It runs with its default mobile preset and the Chromium flags of
-``reference/tooling.md``. The site is served as in production: a Condividi site's comments
-come from a real Isso behind the same-origin ``/isso/`` proxy of the README's nginx sample.
+``reference/tooling.md``. The site is served as in production: text files gzipped, as every
+static host does when the browser accepts it, and a Condividi site's comments from a real Isso
+behind the same-origin ``/isso/`` proxy of the README's nginx sample.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
+import io
 import json
 import os
 import shutil
@@ -44,9 +47,31 @@ def unavailable() -> str | None:
     return None
 
 
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the site's files, gzipping text for a browser that accepts it, without a log."""
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        kind = self.guess_type(str(path))
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.is_file() and kind.startswith(COMPRESSED_TYPES)):
+            return super().send_head()  # directories, missing files, images: as they are
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 class _QuietIssoProxy(IssoProxyHandler, _QuietHandler):
