@@ -90,9 +90,36 @@
     }).observe(thread, { childList: true, subtree: true });
   }
 
+  // Isso's client (some 80 KB and a long task) waits in a <template> until the thread is
+  // within a screen or two of being seen; a script cloned from a template runs when inserted.
+  function loadThreadWhenNear() {
+    var thread = document.getElementById("isso-thread");
+    var client = document.getElementById("isso-client");
+    if (!thread || !client) {
+      return;
+    }
+    function load() {
+      thread.parentNode.appendChild(document.importNode(client.content, true));
+    }
+    if (!window.IntersectionObserver) {
+      return load();
+    }
+    var observer = new IntersectionObserver(
+      function (entries) {
+        if (entries.some(function (entry) { return entry.isIntersecting; })) {
+          observer.disconnect();
+          load();
+        }
+      },
+      { rootMargin: "1000px 0px" }
+    );
+    observer.observe(thread);
+  }
+
   document.querySelectorAll(".comments-nojs").forEach(function (note) {
     note.hidden = true;
   });
   refreshCounts();
   watchThread();
+  loadThreadWhenNear();
 })();
