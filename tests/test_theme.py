@@ -87,3 +87,14 @@ def test_site_relative_shortens_the_sites_own_urls_only() -> None:
     assert site_relative("http://127.0.0.1:8080", "http://127.0.0.1:8000") == (
         "http://127.0.0.1:8080"
     )
+
+
+def test_only_the_lists_of_posts_load_the_list_styles(sample_output: Path) -> None:
+    lists = '<link rel="stylesheet" href="/theme/css/lists.css">'
+    for page in ("index.html", "archivio/index.html", "tag/linkedin/index.html"):
+        assert lists in (sample_output / page).read_text(encoding="utf-8"), page
+    for page in ("perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower", "chi-sono"):
+        assert lists not in (sample_output / page / "index.html").read_text(encoding="utf-8")
+    css = (sample_output / "theme/css/lists.css").read_text(encoding="utf-8")
+    assert ".summary" in css and ".archive" in css
+    assert ".summary" not in (sample_output / "theme/css/site.css").read_text(encoding="utf-8")

@@ -7,16 +7,16 @@
   var script = document.currentScript;
   var server = script ? script.getAttribute("data-comments-server") : null;
 
-  // The count texts are written in the page's language (an English post listed on an Italian
-  // page gets Italian ones), so the page's language picks the plural form.
+  // The count texts come with the script, in the page's language (an English post listed on
+  // an Italian page gets Italian ones), so the page's language picks the plural form.
   var language = document.documentElement.lang || "en";
 
-  function countText(element, count) {
+  function countText(count) {
     if (count === 0) {
-      return element.getAttribute("data-count-zero");
+      return script.getAttribute("data-count-zero");
     }
     var form = new Intl.PluralRules(language).select(count);
-    var template = element.getAttribute(form === "one" ? "data-count-one" : "data-count-other");
+    var template = script.getAttribute(form === "one" ? "data-count-one" : "data-count-other");
     return template.replace("{n}", String(count));
   }
 
@@ -55,7 +55,7 @@
         elements.forEach(function (element) {
           var count = counts[threads.indexOf(element.getAttribute("data-comments-count"))];
           if (typeof count === "number") {
-            element.textContent = countText(element, count);
+            element.textContent = countText(count);
           }
         });
         markServer(true);
@@ -106,7 +106,7 @@
     }
     var observer = new IntersectionObserver(
       function (entries) {
-        if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        if (entries[entries.length - 1].isIntersecting) {
           observer.disconnect();
           load();
         }
