@@ -27,7 +27,7 @@ def test_scripts_get_short_local_names_and_keep_the_global_ones() -> None:
         "  window.shown = message;\n  return document.title + message;\n})();\n"
     )
     assert minify(".js", js) == (
-        "(function(){var a='a  /* b */';window.shown=a;return document.title+a;})();\n"
+        "(function(){var a='a  /* b */';window.shown=a;return document.title+a})()\n"
     )
 
 
@@ -73,7 +73,7 @@ def test_minify_static_rewrites_the_files_and_writes_the_bundle(tmp_path: Path) 
 
     assert written[-1] == root / BUNDLE
     assert (root / "css/site.css").read_text("utf-8") == "a{color:red}\n"
-    assert (root / "js/extra.js").read_text("utf-8") == "var extra=3;\n"
+    assert (root / "js/extra.js").read_text("utf-8") == "var extra=3\n"
     assert (root / "icons/favicon.svg").read_text("utf-8") == "<svg>\n  <path/>\n</svg>\n"
     # The parts the theme has, in the bundle's order; comments.js is missing here.
     assert (root / BUNDLE).read_text("utf-8") == "var share=1;\nvar newsletter=2;\n"

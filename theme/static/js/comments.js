@@ -28,7 +28,7 @@
 
   // One POST /count for every thread on the page (Isso answers with a list of numbers).
   function refreshCounts() {
-    var elements = Array.prototype.slice.call(document.querySelectorAll("[data-comments-count]"));
+    var elements = document.querySelectorAll("[data-comments-count]");
     if (!server || elements.length === 0) {
       return;
     }
@@ -47,7 +47,7 @@
     })
       .then(function (response) {
         if (!response.ok) {
-          throw new Error("comment server answered " + response.status);
+          throw new Error(response.status);
         }
         return response.json();
       })
