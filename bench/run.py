@@ -146,7 +146,9 @@ def lighthouse_scores(work: Path, seed: int, slug: str, runs: int, results: Path
     scores: dict[str, Any] = {}
     for tool in builds.TOOLS:
         output = work / f"lighthouse-{tool}" / "output"
-        server = lighthouse.SiteServer(output)
+        # Condividi's publish build counts comments at SITEURL/isso: a real Isso answers there.
+        comments = work / f"lighthouse-{tool}" / "isso" if tool == "condividi" else None
+        server = lighthouse.SiteServer(output, comments)
         site = Bench(content, work / f"lighthouse-{tool}", siteurl=server.url)
         site.build(tool, "lighthouse", output, work / f"lighthouse-{tool}" / "cache")
         path = article_path(tool, slug).removesuffix("index.html")

@@ -1,7 +1,8 @@
 """Page weight: what a browser fetches from the site itself to show one built page.
 
 Given a page of a built site and the site's URL, :func:`page_weight` follows the page's
-same-origin stylesheets (and their ``@import``), scripts, preloads, images and icons, and each
+same-origin stylesheets (and their ``@import``), scripts, preloads, images, icons and SVG
+sprites (``<use href="sprite.svg#name">``: one request per sprite file), and each
 stylesheet's ``url()`` references, to the files in the output folder. HTML, CSS and JS count
 towards the weight, raw and gzipped (``gzip -9``, file by file, as a host serving precompressed
 files sends them); every same-origin file counts as one request. Resources on another origin
@@ -138,6 +139,10 @@ def _page_references(html: str, base: str) -> list[tuple[str, str]]:
     for image in soup.find_all(["img", "input"], src=True):
         if image.name == "img" or image.get("type") == "image":
             found.append((urljoin(base, image["src"]), "image"))
+    for use in soup.find_all("use"):
+        href = use.get("href") or use.get("xlink:href") or ""
+        if href and not href.startswith("#"):  # "#name" is a symbol of this very page
+            found.append((urljoin(base, href), "image"))
     return found
 
 

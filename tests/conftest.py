@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import shutil
-import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,19 +14,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from condividi.build import build_site
+from condividi.devserver import free_port
 
 # Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests.
 pytest_plugins = ["tests.providers_support", "tests.mailman_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # What a careful static host would send: no inline script or style, nothing third party.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from jinja2 import Environment, FileSystemLoader
 
 from condividi import i18n
-from condividi.share.icons import icon
+from condividi.share.icons import icon, sprite_url
 from tests.conftest import ROOT
 
 
@@ -18,5 +20,5 @@ def template_env() -> Environment:
         lstrip_blocks=True,
     )
     i18n.install(env)
-    env.globals["share_icon"] = icon
+    env.globals["share_icon"] = functools.partial(icon, url=sprite_url("", "theme"))
     return env

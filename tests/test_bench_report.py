@@ -1,12 +1,17 @@
 """The benchmark's report: email editions, Lighthouse results, profile areas and targets.
 
 The timings themselves are never asserted; these tests feed the report code made-up numbers.
+The site Lighthouse measures is served for real, with a real Isso behind it.
 """
 
 from __future__ import annotations
 
+import gzip
+import urllib.request
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bench import edition, lighthouse, profiling, run
 
@@ -173,3 +178,44 @@ def test_markdown_report_has_the_headline_and_every_target() -> None:
     assert "2 cores" in text
     for target in report["targets"]:
         assert f"| {target['target']} | {target['status']} |" in text
+
+
+@pytest.mark.isso
+def test_the_lighthouse_site_answers_comment_counts_like_production(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "index.html").write_text("<p>Ciao</p>", encoding="utf-8")
+    server = lighthouse.SiteServer(output, comments=tmp_path / "isso")
+    with server.running():
+        with urllib.request.urlopen(server.url + "/", timeout=10) as page:
+            assert page.read() == b"<p>Ciao</p>"
+        request = urllib.request.Request(
+            server.url + "/isso/count",
+            b'["/un-saggio/"]',
+            {"Content-Type": "application/json", "Origin": server.url},
+        )
+        with urllib.request.urlopen(request, timeout=10) as counts:
+            assert counts.read() == b"[0]"
+            assert counts.headers["Access-Control-Allow-Origin"] == server.url
+        with urllib.request.urlopen(server.url + "/isso/js/embed.min.js", timeout=10) as client:
+            assert client.headers["Content-Type"].startswith(("text/javascript", "application/"))
+    assert (tmp_path / "isso" / "comments.db").is_file()
+
+
+def test_the_lighthouse_site_gzips_text_as_a_static_host_does(tmp_path: Path) -> None:
+    (tmp_path / "saggio").mkdir()
+    page = "<p>Ciao, mondo</p>" * 50
+    (tmp_path / "saggio" / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "foto.png").write_bytes(b"\x89PNG" + bytes(100))
+    server = lighthouse.SiteServer(tmp_path)
+
+    def get(path: str, encoding: str) -> tuple[str | None, bytes]:
+        request = urllib.request.Request(server.url + path, headers={"Accept-Encoding": encoding})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers["Content-Encoding"], response.read()
+
+    with server.running():
+        encoding, body = get("/saggio/", "gzip, deflate")
+        assert encoding == "gzip" and gzip.decompress(body) == page.encode()
+        assert get("/saggio/", "identity") == (None, page.encode())
+        assert get("/foto.png", "gzip")[0] is None  # images go as they are

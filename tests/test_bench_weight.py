@@ -24,6 +24,9 @@ PAGE = """<!DOCTYPE html>
 <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="">
 <img src="/images/manca.png" alt="Manca">
 <a href="/altro-saggio/">un link non si carica</a>
+<svg aria-hidden="true"><use href="/theme/icons/share.svg#facebook"/></svg>
+<svg aria-hidden="true"><use href="/theme/icons/share.svg#email"/></svg>
+<svg aria-hidden="true"><use xlink:href="#locale"/></svg>
 </body></html>
 """
 
@@ -56,6 +59,7 @@ def test_weight_follows_what_the_page_loads(tmp_path: Path) -> None:
     font = write(out / "theme/fonts/serif.woff2", bytes(300))
     write(out / "theme/fonts/serif.woff", bytes(400))  # a second format: the browser skips it
     background = write(out / "theme/images/sfondo.svg", b"<svg></svg>")
+    sprite = write(out / "theme/icons/share.svg", b"<svg><symbol id='facebook'/></svg>")
     write(out / "feeds/atom.xml", "<feed/>")
 
     weight = page_weight(out, out / "saggio" / "index.html", SITE)
@@ -71,17 +75,19 @@ def test_weight_follows_what_the_page_loads(tmp_path: Path) -> None:
         "/theme/css/base.css": "css",
         "/theme/fonts/serif.woff2": "font",
         "/theme/images/sfondo.svg": "image",
+        "/theme/icons/share.svg": "image",
     }
-    assert weight.requests == 8  # duplicates once; feeds, links, data: URLs not loaded
+    # Duplicates and a sprite's symbols once; feeds, links, data: URLs, in-page symbols not loaded.
+    assert weight.requests == 9
     text = [html, css, base, js]
     assert weight.total() == sum(len(part) for part in text)
     assert weight.total(gzipped=True) == sum(gzip_size(part) for part in text)
-    assert weight.by_kind()["image"] == len(icon) + len(photo) + len(background)
+    assert weight.by_kind()["image"] == len(icon) + len(photo) + len(background) + len(sprite)
     assert weight.by_kind()["font"] == len(font)
     assert weight.other_origin == ["https://commenti.example.org/js/embed.min.js"]
     assert weight.missing == ["https://blog.example.org/images/manca.png"]
     report = weight.as_dict()
-    assert report["html_css_js_bytes"] == weight.total() and report["requests"] == 8
+    assert report["html_css_js_bytes"] == weight.total() and report["requests"] == 9
 
 
 def test_gzip_is_smaller_for_repetitive_text() -> None:

@@ -66,7 +66,7 @@ def test_posting_a_comment_shows_it_and_counts_it(
     page: Any, live: Live, request_log: RequestLog, csp_violations: list[str]
 ) -> None:
     errors = page_errors(page)
-    page.goto(f"{live.url}/{ARTICLE}/")
+    page.goto(f"{live.url}/{ARTICLE}/#commenti")  # Isso's client loads near the thread
     meta = page.locator(".post-meta .comment-count")
     expect(meta).to_have_text("Nessun commento")
     expect(page.locator(".comments-nojs")).to_be_hidden()
@@ -99,7 +99,7 @@ def test_isso_under_the_site_origin_needs_no_csp_exception(
     with IssoServer(tmp_path / "isso", (site,)) as isso:
         output = build_project(tmp_path, site)
         with SiteWithIsso(output, port, isso.url):
-            page.goto(f"{site}/{ARTICLE}/")
+            page.goto(f"{site}/{ARTICLE}/#commenti")
             expect(page.locator(".post-meta .comment-count")).to_have_text("Nessun commento")
             page.fill("#isso-thread .isso-postbox textarea", "Commento dietro il proxy.")
             page.click("#isso-thread .isso-postbox input[type=submit]")
@@ -111,8 +111,23 @@ def test_isso_under_the_site_origin_needs_no_csp_exception(
     assert csp_violations == []
 
 
+def test_isso_client_waits_until_the_reader_nears_the_comments(
+    page: Any, live: Live, request_log: RequestLog, csp_violations: list[str]
+) -> None:
+    page.set_viewport_size({"width": 412, "height": 823})  # a phone, as Lighthouse's
+    page.goto(f"{live.url}/{REPLY_ARTICLE}/", wait_until="networkidle")
+    expect(page.locator(".post-meta .comment-count")).to_have_text("1 commento")
+    client = f"{live.isso.url}/js/embed.min.js"
+    assert client not in request_log.urls, "Isso's client loaded before the reader got near"
+    assert page.locator("#isso-root").count() == 0
+    page.locator(".thanks").scroll_into_view_if_needed()
+    expect(page.locator("#isso-root .isso-comment .isso-author")).to_have_text("Marco")
+    assert request_log.urls.count(client) == 1
+    assert csp_violations == []
+
+
 def test_replying_to_a_comment(page: Any, live: Live) -> None:
-    page.goto(f"{live.url}/{REPLY_ARTICLE}/")
+    page.goto(f"{live.url}/{REPLY_ARTICLE}/#commenti")
     marco = page.locator("#isso-root > .isso-comment").first
     expect(marco.locator(".isso-author")).to_have_text("Marco")
     marco.locator(".isso-comment-footer .isso-reply").first.click()
@@ -129,7 +144,7 @@ def test_replying_to_a_comment(page: Any, live: Live) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_comment_form_and_thread_are_accessible(page: Any, live: Live, scheme: str) -> None:
     page.emulate_media(color_scheme=scheme)
-    page.goto(f"{live.url}/{REPLY_ARTICLE}/")
+    page.goto(f"{live.url}/{REPLY_ARTICLE}/#commenti")
     expect(page.locator("#isso-root .isso-comment").first).to_be_visible()
     expect(page.locator("#isso-thread .isso-postbox textarea")).to_be_visible()
     violations = Axe().run(page).response["violations"]
@@ -156,7 +171,7 @@ def test_html_in_a_comment_is_shown_as_text(page: Any, live: Live) -> None:
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     errors = page_errors(page)
     payload = '<script>window.__xss = 1; alert("script")</script> <img src=x onerror="alert(1)">'
-    page.goto(f"{live.url}/{OTHER_ARTICLE}/")
+    page.goto(f"{live.url}/{OTHER_ARTICLE}/#commenti")
     page.fill("#isso-thread .isso-postbox textarea", payload)
     page.fill("#isso-postbox-author", '<img src=x onerror="alert(2)">')
     page.click("#isso-thread .isso-postbox input[type=submit]")

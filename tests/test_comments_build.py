@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from condividi.build import BuildError
 from tests.comments_support import ARTICLE, HOSTED, OTHER_ARTICLE
@@ -24,41 +25,54 @@ def article(output: Path, slug: str = ARTICLE) -> BeautifulSoup:
     return soup(output / slug / "index.html")
 
 
+def isso_client(page: BeautifulSoup) -> Tag | None:
+    """Return Isso's client <script>, kept inert in a <template> until comments.js adds it
+    (CSS selectors do not look inside templates)."""
+    template = page.find("template", id="isso-client")
+    return template.find("script") if template else None
+
+
 def test_isso_section_and_counts(sample_output: Path) -> None:
     page = article(sample_output)
-    siteurl = page.select_one("link[rel=stylesheet]")["href"].split("/theme/")[0]
+    siteurl = page.select_one("link[rel=canonical]")["href"].removesuffix(f"/{ARTICLE}/")
     section = page.select_one("section#commenti")
     assert section.h2.get_text() == "Commenti"
     thread = section.select_one("#isso-thread")
     assert thread["data-isso-id"] == f"/{ARTICLE}/"
     assert thread["data-title"].startswith("Perché le aziende")
-    embed = section.select_one("script[data-isso]")
-    assert embed["src"] == f"{siteurl}/isso/js/embed.min.js"
-    assert embed["data-isso"] == f"{siteurl}/isso"
+    assert section.find("template", id="isso-client")
+    embed = isso_client(page)
+    # COMMENTS_ISSO_URL = "/isso": on the site's own origin, so written as a path.
+    assert siteurl.startswith("http://127.0.0.1:")
+    assert embed["src"] == "/isso/js/embed.min.js"
+    assert embed["data-isso"] == "/isso"
     assert embed["data-isso-lang"] == "it"
-    assert embed.has_attr("defer")
     count = page.select_one(".post-meta a.comment-count")
     assert count.get_text() == "Lascia un commento"
-    assert count["href"] == f"{siteurl}/{ARTICLE}/#commenti"
+    assert count["href"] == f"/{ARTICLE}/#commenti"  # the theme's links are paths
     assert count["data-comments-count"] == f"/{ARTICLE}/"
-    assert (count["data-count-zero"], count["data-count-one"], count["data-count-other"]) == (
+    assert not page.select("[href*='comments-embed'], [src*='comments-embed']")
+    script = page.select_one("head script[src$='/theme/js/site.js']")
+    assert script["data-comments-server"] == "/isso"
+    # The count texts, the same for every count of the page, come once, with the script.
+    assert (script["data-count-zero"], script["data-count-one"], script["data-count-other"]) == (
         "Nessun commento",
         "{n} commento",
         "{n} commenti",
     )
-    script = page.select_one("head script[src$='/theme/js/comments.js']")
-    assert script["data-comments-server"] == f"{siteurl}/isso"
-    assert (sample_output / "theme" / "js" / "comments.js").is_file()
+    assert not page.select("[data-comments-count][data-count-zero]")
+    assert (sample_output / "theme" / "js" / "site.js").is_file()
 
 
 def test_english_post_gets_its_own_thread_and_english_texts(sample_output: Path) -> None:
     page = article(sample_output, f"en/{ENGLISH}")
     assert page.select_one("#isso-thread")["data-isso-id"] == f"/en/{ENGLISH}/"
-    assert page.select_one("script[data-isso]")["data-isso-lang"] == "en"
+    assert isso_client(page)["data-isso-lang"] == "en"
     assert page.select_one("section#commenti h2").get_text() == "Comments"
     count = page.select_one(".post-meta .comment-count")
     assert count.get_text() == "Leave a comment"
-    assert count["data-count-other"] == "{n} comments"
+    script = page.select_one("head script[data-comments-server]")
+    assert script["data-count-other"] == "{n} comments"
 
 
 def test_every_listed_post_has_a_count(sample_output: Path) -> None:
@@ -69,12 +83,12 @@ def test_every_listed_post_has_a_count(sample_output: Path) -> None:
         count = summary.select_one(".post-meta a.comment-count")
         assert count["href"].endswith("/#commenti")
         assert count["data-comments-count"].endswith("/")
-    assert page.select_one("head script[src$='/theme/js/comments.js']")
+    assert page.select_one("head script[src$='/theme/js/site.js'][data-comments-server]")
 
 
 def test_pages_without_posts_load_no_comment_script(sample_output: Path) -> None:
     page = soup(sample_output / "chi-sono" / "index.html")
-    assert not page.select("script[src*='comments.js'], #commenti")
+    assert not page.select("script[src*='/theme/js/'], #commenti")
 
 
 def test_comments_off_for_one_post(make_site: BuildSite) -> None:
@@ -83,7 +97,7 @@ def test_comments_off_for_one_post(make_site: BuildSite) -> None:
     source.write_text(text.replace("Lang: it\n", "Lang: it\nComments: off\n", 1), encoding="utf-8")
     output = make_site(siteurl=SITEURL)
     closed = article(output, OTHER_ARTICLE)
-    assert not closed.select("#commenti, #isso-thread, .comment-count, script[data-isso]")
+    assert not closed.select("#commenti, #isso-thread, .comment-count, template")
     assert article(output).select_one("#isso-thread")
     listed = soup(output / "index.html").select(f"a.comment-count[href*='{OTHER_ARTICLE}']")
     assert listed == []
@@ -102,7 +116,8 @@ def test_bad_comments_front_matter_stops_the_build(make_site: BuildSite) -> None
 def test_no_comments_at_all(make_site: BuildSite) -> None:
     output = make_site(siteurl=SITEURL, overrides={"COMMENTS_PROVIDER": "none"})
     for page in (article(output), soup(output / "index.html")):
-        assert not page.select("#commenti, .comment-count, script[src*='comments.js']")
+        assert not page.select("#commenti, .comment-count, script[data-comments-server]")
+        assert not page.select("script[src*='comments']")
 
 
 def test_a_bad_setting_stops_the_build(make_site: BuildSite) -> None:
@@ -131,13 +146,26 @@ def test_hosted_service_is_described_not_loaded(make_site: BuildSite, provider: 
     for element in page.find_all(["script", "link", "img", "iframe"]):
         if element.get("type") == "application/ld+json":
             continue  # data (the share capability's JSON-LD), not something loaded
-        address = element.get("src") or element.get("href") or ""
-        assert address.startswith(SITEURL), f"{element} loads from elsewhere"
+        address = urljoin(f"{SITEURL}/{ARTICLE}/", element.get("src") or element.get("href"))
+        assert address.startswith(f"{SITEURL}/"), f"{element} loads from elsewhere"
     count = page.select_one(".post-meta .comment-count")
     assert count.get_text() == "Lascia un commento"
     assert not count.has_attr("data-comments-count")
     assert not page.select("script[data-comments-server]")
+    assert page.select_one("head script[src$='/theme/js/comments-embed.js'][defer]")
+    assert page.select_one("head link[rel=stylesheet][href$='/theme/css/comments-embed.css']")
+    assert not soup(output / "index.html").select("script[src*='comments']")
     no_js = section.select_one(".comments-nojs")
     assert "JavaScript" in no_js.get_text()
     if provider == "giscus":
         assert no_js.a["href"] == "https://github.com/giulia/blog/discussions"
+
+
+def test_an_isso_on_another_host_keeps_its_absolute_url(make_site: BuildSite) -> None:
+    output = make_site(
+        siteurl=SITEURL, overrides={"COMMENTS_ISSO_URL": "https://commenti.example.org"}
+    )
+    page = article(output)
+    assert isso_client(page)["data-isso"] == "https://commenti.example.org"
+    server = page.select_one("head script[data-comments-server]")["data-comments-server"]
+    assert server == "https://commenti.example.org"

@@ -14,9 +14,16 @@ import pytest
 from isso.config import IssoParser
 
 from condividi.comments.config import CommentsConfig
-from condividi.comments.isso import IssoSite, check_can_run, dev_service, render_config, site_hosts
+from condividi.comments.isso import (
+    IssoSite,
+    check_can_run,
+    dev_service,
+    render_config,
+    site_hosts,
+    wait_for_port,
+)
 from condividi.config import ConfigError
-from tests.comments_support import IssoServer, wait_for_port
+from tests.comments_support import IssoServer
 from tests.conftest import copy_project, free_port
 
 SITEURL = "https://blog.example.org"

@@ -14,7 +14,8 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from condividi.build import BuildError
-from condividi.share.networks import DEFAULT_NETWORKS
+from condividi.share.icons import icon_names
+from condividi.share.networks import DEFAULT_NETWORKS, NETWORKS
 from tests.conftest import ROOT, BuildSite
 
 ARTICLE = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower"
@@ -81,23 +82,43 @@ def test_every_article_has_the_share_bar(sample_output: Path) -> None:
         heading = bar.find("h2").get_text(strip=True)
         assert heading == ("Share" if page.html["lang"] == "en" else "Condividi")
         links = bar.select("ul.share-links a")
-        assert [a["class"][1].removeprefix("share-") for a in links] == list(DEFAULT_NETWORKS)
+        assert [a["class"][0].removeprefix("share-") for a in links] == list(DEFAULT_NETWORKS)
+        new_tab = bar.select_one("#share-new-tab")
+        assert new_tab.has_attr("hidden")
+        assert new_tab.get_text(strip=True) in ("Si apre in una nuova scheda", "Opens in a new tab")
         for link in links:
-            svg = link.find("svg")
-            assert svg["aria-hidden"] == "true" and svg["focusable"] == "false"
+            network = link["class"][0].removeprefix("share-")
+            assert [str(svg) for svg in link.find_all("svg")] == [
+                f'<svg aria-hidden="true"><use href="/theme/icons/share.svg#{network}"></use></svg>'
+            ]
             assert link.get_text(strip=True), "each link has a visible name"
             if link["href"].startswith("mailto:"):
-                assert "target" not in link.attrs
+                assert not {"target", "aria-describedby"} & set(link.attrs)
                 continue
             assert link["href"].startswith("https://")
             assert link["target"] == "_blank"
-            assert set(link["rel"]) == {"noopener", "noreferrer"}
-            hint = link.select_one(".visually-hidden").get_text(strip=True)
-            assert hint in ("(si apre in una nuova scheda)", "(opens in a new tab)")
+            assert link["rel"] == ["noreferrer"]  # which implies noopener
+            assert link["aria-describedby"] == "share-new-tab"
         for button in bar.select("button"):
             assert "hidden" in button.attrs, "buttons wait for share.js"
         assert bar.select_one("[role=status][aria-live=polite]") is not None
-        assert page.find("script", src=re.compile(r"/theme/js/share\.js$"))
+        assert page.find("script", src=re.compile(r"/theme/js/site\.js$"))
+
+
+def test_the_icon_sprite_has_every_icon_the_pages_use(sample_output: Path) -> None:
+    sprite = BeautifulSoup((sample_output / "theme/icons/share.svg").read_bytes(), "xml")
+    symbols = {symbol["id"]: symbol for symbol in sprite.find_all("symbol")}
+    assert set(symbols) == set(icon_names())
+    used = {
+        use["href"].partition("#")[2]
+        for path in article_pages(sample_output)
+        for use in soup(path).select("use")
+    }
+    assert used == {*DEFAULT_NETWORKS, "link", "share"}
+    for symbol in symbols.values():
+        assert symbol["viewBox"] == "0 0 24 24"
+        assert "currentColor" in (symbol.get("fill"), symbol.get("stroke"))
+        assert symbol.find(["path", "rect", "circle"]) is not None
 
 
 def test_every_article_has_all_the_social_metadata(sample_output: Path) -> None:
@@ -150,7 +171,7 @@ def test_home_and_pages_get_website_metadata(sample_output: Path) -> None:
     assert one(page, "og:type") == "website"
     assert one(page, "og:url") == siteurl + "/chi-sono/"
     assert json_ld(page)["@type"] == "WebPage"
-    assert not page.find("script", src=re.compile("share.js"))
+    assert not page.select("section.share, use")
     for document in (home, page):
         with Image.open(local_file(sample_output, siteurl, one(document, "og:image"))) as card:
             assert card.size == (1200, 630)
@@ -217,10 +238,9 @@ def test_utm_tags_go_on_share_links_only(make_site: BuildSite) -> None:
     canonical = page.find("link", rel="canonical")["href"]
     assert canonical == f"{SITEURL}/{ARTICLE}/"
     assert one(page, "og:url") == canonical
-    assert page.select_one("[data-share-copy]")["data-url"] == canonical
     assert "utm_" not in json_ld(page)["url"]
-    for link in page.select("a.share-link"):
-        network = link["class"][1].removeprefix("share-")
+    for link in page.select(".share-links a"):
+        network = link["class"][0].removeprefix("share-")
         href = link["href"]
         raw = urlsplit(href).fragment if network == "mastodon" else urlsplit(href).query
         shared = [v for values in parse_qs(raw).values() for v in values if canonical in v]
@@ -236,8 +256,18 @@ def test_utm_tags_go_on_share_links_only(make_site: BuildSite) -> None:
 
 def test_networks_setting_chooses_the_links_and_their_order(make_site: BuildSite) -> None:
     output = make_site(overrides={"SHARE_NETWORKS": ["mastodon", "email", "bluesky"]})
-    links = soup(output / ARTICLE / "index.html").select("a.share-link")
-    assert [a["class"][1] for a in links] == ["share-mastodon", "share-email", "share-bluesky"]
+    links = soup(output / ARTICLE / "index.html").select(".share-links a")
+    assert [a["class"] for a in links] == [["share-mastodon"], ["share-email"], ["share-bluesky"]]
+
+
+def test_all_twelve_networks_can_be_chosen_and_have_their_icon(make_site: BuildSite) -> None:
+    output = make_site(overrides={"SHARE_NETWORKS": list(NETWORKS)})
+    links = soup(output / ARTICLE / "index.html").select(".share-links a")
+    assert [a["class"] for a in links] == [[f"share-{name}"] for name in NETWORKS]
+    sprite = BeautifulSoup((output / "theme/icons/share.svg").read_bytes(), "xml")
+    ids = {symbol["id"] for symbol in sprite.find_all("symbol")}
+    for link in links:
+        assert link.use["href"].partition("#")[2] in ids
 
 
 def test_a_posts_own_image_wins(make_site: BuildSite) -> None:

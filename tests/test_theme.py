@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
 from jinja2 import Environment
 
-from condividi.theme import link_neighbours, localized_date, on_generator_init, reading_minutes
+from condividi.theme import (
+    DropIndentation,
+    link_neighbours,
+    localized_date,
+    on_generator_init,
+    reading_minutes,
+    site_path,
+    site_relative,
+)
 
 
 def test_reading_minutes_counts_words_not_tags() -> None:
@@ -45,7 +54,7 @@ def test_lists_are_paginated_with_working_links(make_site) -> None:
     from bs4 import BeautifulSoup
 
     output = make_site(overrides={"DEFAULT_PAGINATION": 3})
-    site = "https://blog.example.org/"
+    site = "/"  # the theme links its own pages by path
 
     def page(path: str) -> BeautifulSoup:
         return BeautifulSoup((output / path / "index.html").read_text(encoding="utf-8"), "lxml")
@@ -62,3 +71,53 @@ def test_lists_are_paginated_with_working_links(make_site) -> None:
     for summary in second.select("article.summary"):
         assert summary.select_one(".post-meta time")
         assert summary.select_one("a.read-more").get_text().startswith("Continua a leggere")
+
+
+def test_templates_lose_their_indentation_when_compiled() -> None:
+    env = Environment(extensions=[DropIndentation], trim_blocks=True, lstrip_blocks=True)
+    template = env.from_string(
+        "<ul>\n  {% for item in items %}\n    <li>{{ item }}</li>\n  {% endfor %}\n</ul>\n"
+    )
+    # Values are left as they are: only the template's own text loses its indentation.
+    assert template.render(items=["a", "  b"]) == "<ul>\n<li>a</li>\n<li>  b</li>\n</ul>"
+
+
+def test_site_path_is_what_the_theme_links_start_with() -> None:
+    assert site_path("https://blog.example.org") == ""
+    assert site_path("https://blog.example.org/") == ""
+    assert site_path("https://example.org/blog/") == "/blog"
+    assert site_path("http://127.0.0.1:8000") == ""
+    assert site_path("") == ""
+
+
+def test_the_theme_links_its_pages_and_assets_by_path(sample_output: Path) -> None:
+    page = (sample_output / "chi-sono" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="/theme/css/site.css">' in page
+    assert '<a href="/archivio/">' in page
+    # What other sites read stays absolute.
+    assert re.search(r'<link rel="canonical" href="http://127\.0\.0\.1:\d+/chi-sono/">', page)
+
+
+def test_site_relative_shortens_the_sites_own_urls_only() -> None:
+    site = "https://example.org/blog"
+    assert site_relative("https://example.org/blog/isso", site) == "/blog/isso"
+    assert site_relative("https://example.org/blog/feeds/rss.xml", site + "/") == (
+        "/blog/feeds/rss.xml"
+    )
+    assert site_relative("https://example.org/blog", site) == "/blog/"
+    assert site_relative("https://example.org/blogroll/", site) == "https://example.org/blogroll/"
+    assert site_relative("https://comments.example.org/", site) == "https://comments.example.org/"
+    assert site_relative("http://127.0.0.1:8080", "http://127.0.0.1:8000") == (
+        "http://127.0.0.1:8080"
+    )
+
+
+def test_only_the_lists_of_posts_load_the_list_styles(sample_output: Path) -> None:
+    lists = '<link rel="stylesheet" href="/theme/css/lists.css">'
+    for page in ("index.html", "archivio/index.html", "tag/linkedin/index.html"):
+        assert lists in (sample_output / page).read_text(encoding="utf-8"), page
+    for page in ("perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower", "chi-sono"):
+        assert lists not in (sample_output / page / "index.html").read_text(encoding="utf-8")
+    css = (sample_output / "theme/css/lists.css").read_text(encoding="utf-8")
+    assert ".summary" in css and ".archive" in css
+    assert ".summary" not in (sample_output / "theme/css/site.css").read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
-"""The Isso comment server: its configuration, ``make comments`` and ``make serve``.
+"""The Isso comment server: its configuration, ``make comments`` and ``make serve``, and a
+throw-away local Isso behind a same-origin ``/isso/`` proxy (the tests, the benchmark).
 
 The configuration is rendered from ``isso-template.cfg`` with the ``COMMENTS_*`` settings of a
 Pelican settings file, next to the database in the git-ignored ``var/comments/``.
@@ -8,11 +9,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Self
 from urllib.parse import urlsplit
 
 from condividi.build import load_settings
@@ -186,3 +193,107 @@ def dev_service(project: Path) -> Service | None:
         ],
         url=site.config.isso_url + "/",
     )
+
+
+def wait_for_port(
+    port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 30
+) -> None:
+    """Wait until something accepts connections on 127.0.0.1:``port``.
+
+    Raises ``RuntimeError`` with the ``log`` of ``process`` if it exits first or the port stays
+    closed for ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}:\n{log.read_text()}")
+
+
+class LocalIsso:
+    """A real Isso on 127.0.0.1:``port``, its database in ``folder``, the spam guard off.
+
+    ``site_origins`` are the origins Isso accepts (CORS), the first being the site's. Use it as
+    a context manager: Isso runs inside the ``with`` block, ``url`` is where it answers.
+    """
+
+    def __init__(
+        self, folder: Path, site_origins: tuple[str, ...], port: int, moderation: bool = False
+    ) -> None:
+        self.folder = folder
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.db = folder / "comments.db"
+        self.log = folder / "isso.log"
+        config = CommentsConfig(isso_url=self.url, isso_hosts=site_origins, moderation=moderation)
+        site = IssoSite(config=config, siteurl=site_origins[0], project=folder)
+        self.config_path = write_config(
+            site, folder / CONFIG_NAME, listen=self.url, guard=False, dbpath=self.db
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Self:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                isso_command(self.config_path, "run"), stdout=log, stderr=subprocess.STDOUT
+            )
+        try:
+            wait_for_port(self.port, self.process, self.log)
+        except RuntimeError:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class IssoProxyHandler(SimpleHTTPRequestHandler):
+    """Serves a folder and passes ``/isso/...`` to the Isso at ``isso_url``, as the README's
+    nginx sample does in production (set ``isso_url`` on a subclass)."""
+
+    isso_url = ""
+    forwarded = ("content-type", "origin", "referer", "cookie")
+    hop_by_hop = ("connection", "content-length", "date", "server", "transfer-encoding")
+
+    def proxy(self) -> None:
+        """Forward this request to Isso and send its answer back, errors included."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() in self.forwarded}
+        headers["X-Script-Name"] = "/isso"
+        request = urllib.request.Request(self.isso_url + self.path, body, headers)
+        request.method = self.command
+        try:
+            response = urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as error:
+            response = error
+        with response:
+            data = response.read()
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                if name.lower() not in self.hop_by_hop:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/isso/"):
+            self.proxy()
+        else:
+            super().do_GET()
+
+    do_POST = do_PUT = do_DELETE = proxy

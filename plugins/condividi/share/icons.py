@@ -1,12 +1,17 @@
-"""Inline SVG icons for the share bar, drawn in ``currentColor`` so they follow light and dark.
+"""The share bar's icons, as one SVG sprite of ``<symbol>`` elements drawn in ``currentColor``.
 
-The brand marks come from Simple Icons (CC0-1.0, simpleicons.org); Simple Icons no longer
-ships LinkedIn's, so that one, the envelope, the link and the share glyph are drawn here.
-Every icon is decorative: the link or button around it carries the accessible name.
+The build writes :func:`sprite` to ``<THEME_STATIC_DIR>/icons/share.svg`` and the bar refers to
+each symbol with :func:`icon` (``<svg><use href="…/share.svg#facebook"/></svg>``): one cached
+file instead of a kilobyte of path data per link on every article. The brand marks come from
+Simple Icons (CC0-1.0, simpleicons.org); Simple Icons no longer ships LinkedIn's, so that one,
+the envelope, the link and the share glyph are drawn here. Every icon is decorative: the link
+or button around it carries the accessible name.
 """
 
 # ruff: noqa: E501  (SVG path data is kept on one line per icon)
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -37,19 +42,48 @@ _STROKED = {
     ),
 }
 
-_OPEN = '<svg class="icon" width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" focusable="false"'
+SPRITE_PATH = "icons/share.svg"  # under THEME_STATIC_DIR
+_STROKE = (
+    'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" '
+    'stroke-linejoin="round"'
+)
 
 
-def icon(name: str) -> Markup:
-    """Return the inline ``<svg>`` for ``name`` (a network, ``link`` or ``share``).
+def icon_names() -> tuple[str, ...]:
+    """Return the names of every icon in the sprite: the networks, ``link`` and ``share``."""
+    return (*_FILLED, *_STROKED)
 
-    The SVG is hidden from assistive technology and never takes focus. Raises ``KeyError``
-    for a name without an icon.
+
+def sprite() -> str:
+    """Return the SVG sprite: one ``<symbol id="<name>" viewBox="0 0 24 24">`` per icon."""
+    symbols = [
+        f'<symbol id="{name}" viewBox="0 0 24 24" fill="currentColor"><path d="{path}"/></symbol>'
+        for name, path in _FILLED.items()
+    ]
+    symbols += [
+        f'<symbol id="{name}" viewBox="0 0 24 24" {_STROKE}>{body}</symbol>'
+        for name, body in _STROKED.items()
+    ]
+    return '<svg xmlns="http://www.w3.org/2000/svg">\n' + "\n".join(symbols) + "\n</svg>\n"
+
+
+def sprite_url(siteurl: str, theme_static_dir: str) -> str:
+    """Return the sprite's URL as a path from the site's root (``/theme/icons/share.svg``).
+
+    A path, not SITEURL's absolute form: ``<use>`` only loads a same-origin file, and a page
+    read at another address of the same site (``localhost`` for ``127.0.0.1``, a preview)
+    still finds it.
     """
-    if name in _FILLED:
-        return Markup(f'{_OPEN} fill="currentColor"><path d="{_FILLED[name]}"/></svg>')
-    body = _STROKED[name]
-    return Markup(
-        f'{_OPEN} fill="none" stroke="currentColor" stroke-width="2" '
-        f'stroke-linecap="round" stroke-linejoin="round">{body}</svg>'
-    )
+    prefix = urlsplit(siteurl).path.rstrip("/")
+    return f"{prefix}/{theme_static_dir.strip('/')}/{SPRITE_PATH}"
+
+
+def icon(name: str, url: str) -> Markup:
+    """Return the ``<svg>`` showing the sprite's symbol ``name``, the sprite being at ``url``.
+
+    The SVG is hidden from assistive technology (and, without a title, has nothing to say);
+    the stylesheet sizes it. Raises ``KeyError`` for a name without an icon.
+    """
+    if name not in _FILLED and name not in _STROKED:
+        raise KeyError(name)
+    return Markup(f'<svg aria-hidden="true"><use href="{url}#{name}"/></svg>')

@@ -7,6 +7,7 @@ has become a draft by then) and nothing has been written yet.
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 import posixpath
@@ -24,7 +25,7 @@ from PIL import Image, UnidentifiedImageError
 
 from condividi.share.cards import Card, CardCache
 from condividi.share.config import ShareConfig, check_siteurl, is_absolute_url, share_config
-from condividi.share.icons import icon
+from condividi.share.icons import SPRITE_PATH, icon, sprite, sprite_url
 from condividi.share.metadata import (
     Person,
     Sharing,
@@ -282,8 +283,31 @@ def on_all_generators_finalized(generators: list[Any]) -> None:
 
 
 def on_generator_init(generator: Any) -> None:
-    """Make ``share_icon(name)`` (the share bar's inline SVG icons) available to templates."""
-    generator.env.globals["share_icon"] = icon
+    """Make ``share_icon(name)`` (an ``<svg>`` showing the sprite's symbol) available to
+    templates."""
+    url = sprite_url(str(generator.settings.get("SITEURL") or ""), _static_dir(generator.settings))
+    generator.env.globals["share_icon"] = functools.partial(icon, url=url)
+
+
+def _static_dir(settings: Mapping[str, Any]) -> str:
+    return str(settings.get("THEME_STATIC_DIR") or "theme")
+
+
+def write_sprite(output: Path, theme_static_dir: str) -> Path:
+    """Write the icon sprite under ``output`` (where :func:`sprite_url` points); return its path.
+
+    Generated from :mod:`condividi.share.icons` on every build, so the sprite and the links
+    that use it cannot drift apart.
+    """
+    path = output / theme_static_dir.strip("/") / SPRITE_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sprite(), encoding="utf-8")
+    return path
+
+
+def on_finalized(pelican: Any) -> None:
+    """Write the icon sprite next to the theme's static files Pelican has just copied."""
+    write_sprite(Path(pelican.output_path), _static_dir(pelican.settings))
 
 
 def register() -> None:
@@ -291,3 +315,4 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.generator_init.connect(on_generator_init)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
+    signals.finalized.connect(on_finalized)

@@ -1,22 +1,22 @@
-/* Condividi comments: counts from the Isso server, and hosted comment services loaded only
- * after the reader clicks "Show comments". Without this script every page still works: the
- * counts read "Leave a comment" and a hosted service explains what it needs. */
+/* Condividi comments: counts from the Isso server (a hosted service's click-to-load is in
+ * comments-embed.js). Without this script every page still works: the counts read "Leave a
+ * comment" and a hosted service explains what it needs. */
 (function () {
   "use strict";
 
   var script = document.currentScript;
   var server = script ? script.getAttribute("data-comments-server") : null;
 
-  // The count texts are written in the page's language (an English post listed on an Italian
-  // page gets Italian ones), so the page's language picks the plural form.
+  // The count texts come with the script, in the page's language (an English post listed on
+  // an Italian page gets Italian ones), so the page's language picks the plural form.
   var language = document.documentElement.lang || "en";
 
-  function countText(element, count) {
+  function countText(count) {
     if (count === 0) {
-      return element.getAttribute("data-count-zero");
+      return script.getAttribute("data-count-zero");
     }
     var form = new Intl.PluralRules(language).select(count);
-    var template = element.getAttribute(form === "one" ? "data-count-one" : "data-count-other");
+    var template = script.getAttribute(form === "one" ? "data-count-one" : "data-count-other");
     return template.replace("{n}", String(count));
   }
 
@@ -28,7 +28,7 @@
 
   // One POST /count for every thread on the page (Isso answers with a list of numbers).
   function refreshCounts() {
-    var elements = Array.prototype.slice.call(document.querySelectorAll("[data-comments-count]"));
+    var elements = document.querySelectorAll("[data-comments-count]");
     if (!server || elements.length === 0) {
       return;
     }
@@ -47,7 +47,7 @@
     })
       .then(function (response) {
         if (!response.ok) {
-          throw new Error("comment server answered " + response.status);
+          throw new Error(response.status);
         }
         return response.json();
       })
@@ -55,7 +55,7 @@
         elements.forEach(function (element) {
           var count = counts[threads.indexOf(element.getAttribute("data-comments-count"))];
           if (typeof count === "number") {
-            element.textContent = countText(element, count);
+            element.textContent = countText(count);
           }
         });
         markServer(true);
@@ -90,62 +90,30 @@
     }).observe(thread, { childList: true, subtree: true });
   }
 
-  // What each service's documented snippet sets up before its script runs.
-  var prepare = {
-    disqus: function (embed) {
-      var settings = embed.settings;
-      window.disqus_config = function () {
-        this.page.url = settings.url;
-        this.page.identifier = settings.identifier;
-        this.page.title = settings.title;
-        this.language = settings.language;
-      };
-      embed.scripts[0].attrs["data-timestamp"] = String(Date.now());
-    },
-    remark42: function (embed) {
-      var dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-      embed.settings.theme = dark ? "dark" : "light";
-      window.remark_config = embed.settings;
-    },
-  };
-
-  function loadScripts(scripts, parent) {
-    if (scripts.length === 0) {
+  // Isso's client (some 80 KB and a long task) waits in a <template> until the thread is
+  // within a screen or two of being seen; a script cloned from a template runs when inserted.
+  function loadThreadWhenNear() {
+    var thread = document.getElementById("isso-thread");
+    var client = document.getElementById("isso-client");
+    if (!thread || !client) {
       return;
     }
-    var spec = scripts[0];
-    var element = document.createElement("script");
-    Object.keys(spec.attrs).forEach(function (name) {
-      element.setAttribute(name, spec.attrs[name]);
-    });
-    element.addEventListener("load", function () {
-      loadScripts(scripts.slice(1), parent);
-    });
-    element.src = spec.src;
-    parent.appendChild(element);
-  }
-
-  function offerEmbed(box) {
-    var button = box.querySelector(".comments-show");
-    var target = box.parentNode.querySelector(".comments-embed");
-    if (!button || !target) {
-      return;
+    function load() {
+      thread.parentNode.appendChild(document.importNode(client.content, true));
     }
-    button.hidden = false;
-    button.addEventListener(
-      "click",
-      function () {
-        var embed = JSON.parse(box.getAttribute("data-comments-embed"));
-        if (prepare[embed.provider]) {
-          prepare[embed.provider](embed);
+    if (!window.IntersectionObserver) {
+      return load();
+    }
+    var observer = new IntersectionObserver(
+      function (entries) {
+        if (entries[entries.length - 1].isIntersecting) {
+          observer.disconnect();
+          load();
         }
-        button.hidden = true;
-        target.setAttribute("tabindex", "-1");
-        target.focus();
-        loadScripts(embed.scripts, target);
       },
-      { once: true }
+      { rootMargin: "1000px 0px" }
     );
+    observer.observe(thread);
   }
 
   document.querySelectorAll(".comments-nojs").forEach(function (note) {
@@ -153,5 +121,5 @@
   });
   refreshCounts();
   watchThread();
-  document.querySelectorAll("[data-comments-embed]").forEach(offerEmbed);
+  loadThreadWhenNear();
 })();

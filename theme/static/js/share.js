@@ -8,6 +8,11 @@
   if (!bar) {
     return;
   }
+  // What is shared: the canonical URL and the title the head gives other sites (og:title).
+  var canonical = document.querySelector('link[rel="canonical"]');
+  var titleMeta = document.querySelector('meta[property="og:title"]');
+  var url = canonical ? canonical.href : window.location.href;
+  var title = titleMeta ? titleMeta.content : document.title;
   var status = bar.querySelector(".share-status");
   var copyButton = bar.querySelector("[data-share-copy]");
   var nativeButton = bar.querySelector("[data-share-native]");
@@ -29,7 +34,7 @@
   if (copyButton && navigator.clipboard && navigator.clipboard.writeText) {
     copyButton.hidden = false;
     copyButton.addEventListener("click", function () {
-      navigator.clipboard.writeText(copyButton.dataset.url).then(
+      navigator.clipboard.writeText(url).then(
         function () {
           announce(bar.dataset.copied);
         },
@@ -44,7 +49,7 @@
     nativeButton.hidden = false;
     nativeButton.addEventListener("click", function () {
       navigator
-        .share({ title: nativeButton.dataset.title, url: nativeButton.dataset.url })
+        .share({ title: title, url: url })
         .catch(function () {
           // AbortError: the reader closed the share sheet; the links above remain.
         });

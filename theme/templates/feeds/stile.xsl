@@ -1,6 +1,6 @@
 <?xml version="1.0" encoding="utf-8"?>
 {#- Rendered once per build (condividi.feeds): turns a feed opened in a browser into a page that
-    explains how to subscribe. It reads Atom and RSS 2.0, loads only the site's own stylesheet,
+    explains how to subscribe. It reads Atom and RSS 2.0, loads only the site's own stylesheets,
     and has no script and no inline style. -#}
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -21,6 +21,7 @@
         <meta name="robots" content="noindex"/>
         <title><xsl:value-of select="$title"/> · {{ _("Web feed")|e }}</title>
         <link rel="stylesheet" href="{{ SITEURL|e }}/{{ THEME_STATIC_DIR|e }}/css/site.css"/>
+        <link rel="stylesheet" href="{{ SITEURL|e }}/{{ THEME_STATIC_DIR|e }}/css/feed.css"/>
         <link rel="icon" href="{{ SITEURL|e }}/{{ THEME_STATIC_DIR|e }}/icons/favicon.svg" type="image/svg+xml"/>
       </head>
       <body>
