@@ -25,7 +25,12 @@ from condividi.newsletter.providers.base import (
     InvalidAddress,
     Subscription,
 )
-from condividi.newsletter.providers.common import campaign_name, edition_marker, has_marker
+from condividi.newsletter.providers.common import (
+    campaign_name,
+    edition_marker,
+    found_delivery,
+    has_marker,
+)
 from condividi.newsletter.providers.http import ApiResponse, Repeat
 from tests.providers_support import sample_edition
 
@@ -207,6 +212,15 @@ def test_buttondown_listing_and_matching():
     found = buttondown.match_delivery(page, EDITION)
     assert (found.provider_id, found.status) == ("e9", "sending")
     assert buttondown.match_delivery({"results": [{"id": "x", "metadata": {}}]}, EDITION) is None
+
+
+def test_a_found_campaign_in_a_status_the_adapter_does_not_know_counts_as_sending():
+    # Never "sent" (the post would be lost) nor absent (it would be sent twice).
+    statuses = {"sent": "sent", "draft": "draft"}
+    assert found_delivery("k", {"id": 7, "status": "sent"}, statuses).status == "sent"
+    unknown = found_delivery("k", {"id": 7, "status": "paused_by_support"}, statuses)
+    assert (unknown.key, unknown.provider_id, unknown.status) == ("k", "7", "sending")
+    assert found_delivery("k", {"id": 7}, statuses).status == "sending"
 
 
 @pytest.mark.parametrize(

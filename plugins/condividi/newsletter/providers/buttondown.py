@@ -26,7 +26,7 @@ from condividi.newsletter.providers.base import (
     SubscribeResult,
     Subscription,
 )
-from condividi.newsletter.providers.common import edition_marker
+from condividi.newsletter.providers.common import edition_marker, found_delivery
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, require
 
@@ -166,8 +166,7 @@ def match_delivery(payload: Any, edition: Edition) -> Delivery | None:
             metadata.get("condividi_marker") == marker
             or metadata.get("condividi_key") == edition.key
         ):
-            status = STATUSES.get(email.get("status", ""), "sending")
-            return Delivery(edition.key, str(email["id"]), status)
+            return found_delivery(edition.key, email, STATUSES)
     return None
 
 

@@ -3,14 +3,18 @@
 - :func:`edition_marker` turns an edition's key into the short tag each adapter writes into the
   campaign (name, title, description, tag or Message-ID) so ``find_delivery`` can find it again.
 - :func:`unsubscribe_tag` gives the provider's unsubscribe merge tag for the email footer.
+- :func:`found_delivery` turns the campaign record an adapter found into a :class:`Delivery`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from condividi.newsletter.config import PROVIDER_NAMES
+from condividi.newsletter.providers.base import Delivery, DeliveryStatus
 
 MARKER_PREFIX = "condividi-"
 
@@ -64,3 +68,16 @@ def has_marker(text: object, marker: str) -> bool:
     if not isinstance(text, str):
         return False
     return re.search(rf"(?<![\w-]){re.escape(marker)}(?![\w-])", text) is not None
+
+
+def found_delivery(
+    edition_key: str, record: Mapping[str, Any], statuses: Mapping[str, DeliveryStatus]
+) -> Delivery:
+    """Return the delivery of ``edition_key`` that a provider's campaign ``record`` describes.
+
+    Takes the record (its ``id`` and ``status`` fields) and the provider's map of statuses; a
+    status the map does not know counts as ``sending``, so reconciliation never sends again a
+    campaign whose state it cannot read.
+    """
+    status = statuses.get(record.get("status", ""), "sending")
+    return Delivery(edition_key, str(record["id"]), status)

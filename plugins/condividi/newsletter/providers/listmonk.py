@@ -28,7 +28,12 @@ from condividi.newsletter.providers.base import (
     SubscribeResult,
     Subscription,
 )
-from condividi.newsletter.providers.common import campaign_name, edition_marker, has_marker
+from condividi.newsletter.providers.common import (
+    campaign_name,
+    edition_marker,
+    found_delivery,
+    has_marker,
+)
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, Repeat, require
 
@@ -144,8 +149,7 @@ def match_delivery(payload: Any, edition: Edition) -> Delivery | None:
     marker = edition_marker(edition.key)
     for campaign in ((payload or {}).get("data") or {}).get("results", []):
         if marker in (campaign.get("tags") or []) or has_marker(campaign.get("name"), marker):
-            status = STATUSES.get(campaign.get("status", ""), "sending")
-            return Delivery(edition.key, str(campaign["id"]), status)
+            return found_delivery(edition.key, campaign, STATUSES)
     return None
 
 
