@@ -8,11 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from condividi.html import (
-    FORMATTER,
     absolute_srcset,
     absolute_url,
     absolutize_html,
     absolutize_tree,
+    html_formatter,
     html_to_text,
 )
 
@@ -108,15 +108,15 @@ def test_absolutize_html_skips_the_parse_only_when_nothing_would_change(elements
     parsed = BeautifulSoup(html, "html.parser")
     result = absolutize_html(html, BASE)
     if absolutize_tree(parsed, BASE):
-        assert result == parsed.decode(formatter=FORMATTER)
+        assert result == parsed.decode(formatter=html_formatter())
     else:
         assert result == html
 
 
 def test_html_with_only_complete_urls_is_not_even_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    import condividi.html
+    import bs4
 
-    monkeypatch.setattr(condividi.html, "BeautifulSoup", None)  # a parse would fail
+    monkeypatch.setattr(bs4, "BeautifulSoup", None)  # a parse would fail
     html = (
         '<p><a href="https://altrove.example/">x</a> <img src = "data:image/png;base64,AA">'
         "<a href='mailto:a@example.org'>y</a> <a href=https://senza.virgolette/>z</a></p>"
@@ -159,3 +159,15 @@ def test_plain_text_wraps_without_breaking_urls() -> None:
     lines = text.splitlines()
     assert all(len(line) <= 78 for line in lines if url not in line)
     assert f"<{url}>" in text
+
+
+def test_importing_the_html_helpers_does_not_import_beautifulsoup() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, condividi.feeds.plugin, condividi.newsletter.edition_plugin; "
+    probe += "print('bs4' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 import textwrap
+from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.dammit import EntitySubstitution
-from bs4.element import PreformattedString
-from bs4.formatter import HTMLFormatter
+# BeautifulSoup is imported where a parse happens: it takes longer to import than most builds
+# spend on the HTML that needs it (a post whose links are all absolute needs no parse).
+if TYPE_CHECKING:
+    from bs4 import Tag
+    from bs4.formatter import HTMLFormatter
 
 # Attributes that hold one URL, on whichever element carries them.
 URL_ATTRIBUTES = ("href", "src", "poster", "cite", "action", "background")
@@ -65,11 +68,19 @@ def absolute_srcset(value: str, base_url: str) -> str:
     return ", ".join(candidates)
 
 
-# HTML5 output (``<br>``), escaping only what must be: bs4's "html5" formatter turns every
-# non-ASCII character into a named entity, slowly, and mail clients need none of them.
-FORMATTER = HTMLFormatter(
-    entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix=None
-)
+@cache
+def html_formatter() -> HTMLFormatter:
+    """Return the BeautifulSoup formatter for HTML5 output (``<br>``) escaping only ``<>&``.
+
+    bs4's own "html5" formatter turns every non-ASCII character into a named entity, slowly,
+    and neither feed readers nor mail clients need any.
+    """
+    from bs4.dammit import EntitySubstitution
+    from bs4.formatter import HTMLFormatter
+
+    return HTMLFormatter(
+        entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix=None
+    )
 
 
 def absolutize_tree(tree: Tag, base_url: str) -> bool:
@@ -113,10 +124,12 @@ def absolutize_html(html: str, base_url: str) -> str:
     """
     if not html or not _MAYBE_RELATIVE.search(html):
         return html
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(html, "html.parser")
     if not absolutize_tree(soup, base_url):
         return html
-    return soup.decode(formatter=FORMATTER)
+    return soup.decode(formatter=html_formatter())
 
 
 # Plain text ---------------------------------------------------------------------------------
@@ -174,6 +187,8 @@ class _TextWriter:
         )
 
     def walk(self, node: Tag) -> None:
+        from bs4.element import NavigableString, PreformattedString, Tag
+
         for child in node.children:
             if isinstance(child, PreformattedString):  # comments, doctype, CDATA
                 continue
@@ -285,6 +300,8 @@ def html_to_text(html: str, width: int = WIDTH) -> str:
     ``aria-hidden="true"`` (an email's hidden preheader) and layout tables'
     (``role="presentation"``) structure are left out.
     """
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(html, "html.parser")
     writer = _TextWriter(width)
     writer.walk(soup)

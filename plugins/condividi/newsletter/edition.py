@@ -28,22 +28,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import css_inline
-from bs4 import BeautifulSoup, Comment, Tag
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from PIL import Image
 
 from condividi.build import swap_into_place
 from condividi.config import ConfigError, load_config
-from condividi.html import FORMATTER, absolutize_tree, html_to_text
+from condividi.html import absolutize_tree, html_formatter, html_to_text
 from condividi.i18n import load_catalogue
 from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config, project_root
 from condividi.newsletter.providers.base import UNSUBSCRIBE_PLACEHOLDER, Edition
 from condividi.theme import localized_date, reading_minutes
+
+if TYPE_CHECKING:  # BeautifulSoup is imported when an edition is made, not on every build
+    from bs4 import Tag
 
 # The local provider replaces this per subscriber; Mailman's adapter with the list's own link.
 # Each provider's unsubscribe merge tag (reference/providers.md §11).
@@ -329,6 +331,8 @@ def email_body_blocks(
     post reading ``embed_notice``; images get ``alt``, ``width`` and a fluid style; links to
     the site get UTM tags when ``options.utm`` is on.
     """
+    from bs4 import BeautifulSoup, Comment, Tag
+
     soup = BeautifulSoup(body_html, "html.parser")
     absolutize_tree(soup, base_url)
     for tag in soup.find_all(_DROPPED):
@@ -356,7 +360,7 @@ def email_body_blocks(
     blocks: list[tuple[str, str]] = []
     for node in soup.contents:
         if isinstance(node, Tag):
-            blocks.append((node.name, node.decode(formatter=FORMATTER)))
+            blocks.append((node.name, node.decode(formatter=html_formatter())))
         elif str(node).strip():
             blocks.append(("p", f"<p>{html.escape(str(node).strip(), quote=False)}</p>"))
     return blocks
