@@ -81,6 +81,7 @@ DISPLAY_CATEGORIES_ON_MENU = False
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    "condividi.reader",  # Pelican's Markdown reader, one converter per build instead of per file
     "condividi.theme",
     "condividi.share",
     # feeds before the newsletter: an edition's key is the post's feed id.
