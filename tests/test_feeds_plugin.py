@@ -256,6 +256,33 @@ def test_rebuilding_gives_identical_feeds_and_moves_keep_ids(make_site: BuildSit
     assert moved[url] == old_id
 
 
+def test_feeds_are_rendered_once_then_linked_from_the_cache(make_site: BuildSite) -> None:
+    project: Path = make_site.project  # type: ignore[attr-defined]
+    cache = project.parent / "cache" / "feeds"
+    first = make_site()
+    feeds = feed_files(first)
+    made = {path: path.stat().st_mtime_ns for path in cache.glob("*.xml")}
+    assert len(feeds) > 20 and len(made) == len({p.stat().st_ino for p in feeds})
+
+    second = make_site()
+    for path in feed_files(second):
+        assert path.stat().st_nlink >= 2  # the output shares the cached file
+    assert {path: path.stat().st_mtime_ns for path in cache.glob("*.xml")} == made
+
+    slug = "la-newsletter-il-canale-che-nessun-algoritmo-puo-toglierti"
+    source = project / "content" / "articles" / f"{slug}.md"
+    source.write_text(
+        source.read_text(encoding="utf-8") + "\nUna frase aggiunta dopo la pubblicazione.\n",
+        encoding="utf-8",
+    )
+    third = make_site()
+    assert b"Una frase aggiunta" in (third / "feeds" / "atom.xml").read_bytes()
+    untouched = third / "feeds" / "categoria" / "strategia.atom.xml"
+    assert b"Una frase aggiunta" not in untouched.read_bytes()
+    assert untouched.stat().st_mtime_ns in made.values()  # not rendered again
+    assert len(list(cache.glob("*.xml"))) > len(made)  # the old versions wait out the grace
+
+
 def test_switches_limits_and_summaries(make_site: BuildSite) -> None:
     output = make_site(
         overrides={

@@ -8,8 +8,9 @@ from datetime import datetime
 import feedparser
 import pytest
 
+from condividi.feeds import render
 from condividi.feeds.entries import Enclosure, FeedItem, Person
-from condividi.feeds.render import EMPTY_FEED_DATE, FeedSpec, render_feed
+from condividi.feeds.render import EMPTY_FEED_DATE, FeedSpec, feed_key, item_key, render_feed
 from tests.feeds_support import ATOM, CONTENT_ENCODED, atom_errors, parse, rss_errors
 
 SPEC = FeedSpec(
@@ -191,3 +192,24 @@ def test_stylesheet_instruction_precedes_the_root() -> None:
     assert not feedparser.parse(data).bozo
     plain = render_feed(SPEC, ITEMS, "atom")
     assert b"xml-stylesheet" not in plain
+
+
+def test_the_cache_key_changes_with_every_input_and_with_the_renderer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = [item_key(i) for i in ITEMS]
+    base = feed_key(SPEC, keys, "atom")
+    assert feed_key(SPEC, [item_key(i) for i in ITEMS], "atom") == base  # stable
+    edited = dataclasses.replace(ITEMS[1], content="<p>Un paragrafo corretto.</p>")
+    variants = {
+        feed_key(SPEC, keys, "rss"),
+        feed_key(RSS_SPEC, keys, "atom"),
+        feed_key(dataclasses.replace(SPEC, title="Altro titolo"), keys, "atom"),
+        feed_key(SPEC, keys[:2], "atom"),
+        feed_key(SPEC, keys[::-1], "atom"),
+        feed_key(SPEC, [keys[0], item_key(edited), keys[2]], "atom"),
+        feed_key(SPEC, [item_key(dataclasses.replace(ITEMS[0], image=None)), *keys[1:]], "atom"),
+    }
+    assert base not in variants and len(variants) == 7
+    monkeypatch.setattr(render, "_renderer", lambda: "another version of render.py")
+    assert feed_key(SPEC, keys, "atom") != base

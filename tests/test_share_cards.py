@@ -120,28 +120,3 @@ def test_the_cache_draws_each_card_once(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == sorted(
         [first.name, other.name]
     )
-
-
-def test_a_cached_card_reaches_the_output_as_a_link_or_else_a_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from condividi.share.plugin import publish_file
-
-    cached = tmp_path / "cache" / "abc.png"
-    cached.parent.mkdir()
-    cached.write_bytes(b"png")
-    linked = tmp_path / "out" / "cards" / "post.png"
-    linked.parent.mkdir(parents=True)
-    linked.write_bytes(b"an older card")  # a rebuild into the same folder replaces it
-    publish_file(cached, linked)
-    assert linked.read_bytes() == b"png"
-    assert linked.stat().st_ino == cached.stat().st_ino
-
-    def no_links(self: Path, target: Path) -> None:
-        raise OSError(18, "Invalid cross-device link")
-
-    monkeypatch.setattr(Path, "hardlink_to", no_links)
-    copied = tmp_path / "out" / "cards" / "other.png"
-    publish_file(cached, copied)
-    assert copied.read_bytes() == b"png"
-    assert copied.stat().st_ino != cached.stat().st_ino

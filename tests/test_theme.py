@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 from jinja2 import Environment
+from pelican.contents import Article
+from pelican.settings import read_settings
 
 from condividi.theme import (
     DropIndentation,
+    freeze_urls,
     link_neighbours,
     localized_date,
     on_generator_init,
     reading_minutes,
+    site_content,
     site_path,
     site_relative,
 )
@@ -38,6 +42,42 @@ def test_neighbours_stay_within_a_language() -> None:
     assert newest.next_article is None and newest.prev_article is middle
     assert middle.prev_article is oldest and middle.next_article is newest
     assert english.prev_article is None and english.next_article is None
+
+
+def _article(slug: str, lang: str = "it", **metadata: object) -> Article:
+    settings = read_settings(
+        override={
+            "DEFAULT_LANG": "it",
+            "ARTICLE_URL": "{slug}/",
+            "ARTICLE_LANG_URL": "{lang}/{slug}/",
+            "ARTICLE_SAVE_AS": "{slug}/index.html",
+        }
+    )
+    return Article(
+        "<p>Testo</p>",
+        {"title": slug, "slug": slug, "lang": lang, "date": datetime(2026, 3, 9), **metadata},
+        settings=settings,
+        source_path=f"/sito/content/{slug}.md",
+    )
+
+
+def test_urls_are_fixed_once_and_stay_what_pelican_says() -> None:
+    post, english, moved = _article("un-saggio"), _article("essay", "en"), _article("vecchio")
+    moved.override_url = "archivio/vecchio.html"  # as a ``URL:`` in front matter sets it
+    expected = [post.url, english.url, moved.url]
+    assert expected == ["un-saggio/", "en/essay/", "archivio/vecchio.html"]
+    freeze_urls([post, english, moved])
+    post.slug = "cambiato"  # a URL is read from the stored value from now on
+    assert [post.url, english.url, moved.url] == expected
+    assert post.save_as == "cambiato/index.html"  # only the URL is fixed, not the file
+    assert not hasattr(post, "override_save_as")  # Pelican keeps checking for clashes
+
+
+def test_site_content_yields_each_article_and_page_once() -> None:
+    a, b, page = SimpleNamespace(), SimpleNamespace(), SimpleNamespace()
+    articles = SimpleNamespace(articles=[a], translations=[b], drafts=[a])
+    pages = SimpleNamespace(pages=[page], hidden_pages=[])
+    assert list(site_content([articles, pages, articles])) == [a, b, page]
 
 
 def test_one_build_skips_template_checks_and_caches_dates(tmp_path: Path) -> None:

@@ -14,9 +14,7 @@ warning. Parsing costs a few tenths of a second, so results are cached on disk b
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.metadata import version
@@ -24,6 +22,8 @@ from pathlib import Path
 
 import rcssmin
 import rjsmin
+
+from condividi.filecache import FileCache, digest
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +66,17 @@ def minify(suffix: str, text: str, cache: Path | None = None, name: str = "") ->
     """
     if suffix not in SUFFIXES:
         raise ValueError(f"cannot minify {suffix!r} files, only {', '.join(SUFFIXES)}")
-    key = hashlib.sha256(f"{_tools()}\0{suffix}\0{text}".encode()).hexdigest()[:32]
-    cached = cache / f"{key}{suffix}" if cache else None
-    if cached and cached.is_file():
-        return cached.read_text(encoding="utf-8")
+    if cache is None:
+        return _minified(suffix, text, name)
+    key = digest(_tools(), suffix, text)[:32]
+    made = FileCache(cache, suffix).get(key, lambda: _minified(suffix, text, name).encode())
+    return made.read_text(encoding="utf-8")
+
+
+def _minified(suffix: str, text: str, name: str) -> str:
     if suffix == ".css":
-        result = rcssmin.cssmin(text).strip() + "\n"
-    else:
-        result = minify_js(text, name or "a script").strip() + "\n"
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(result, encoding="utf-8")
-        partial.replace(cached)
-    return result
+        return rcssmin.cssmin(text).strip() + "\n"
+    return minify_js(text, name or "a script").strip() + "\n"
 
 
 def bundle(parts: Iterable[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,19 @@ from condividi.assets import minify_static
 WORDS_PER_MINUTE = 220
 _TAG = re.compile(r"<[^>]+>")
 _INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+# The lists in which Pelican's generators keep articles and pages.
+CONTENT_LISTS = (
+    "articles",
+    "translations",
+    "hidden_articles",
+    "hidden_translations",
+    "drafts",
+    "drafts_translations",
+    "pages",
+    "hidden_pages",
+    "draft_pages",
+    "draft_translations",
+)
 
 
 class DropIndentation(Extension):
@@ -124,15 +138,39 @@ def on_article_generator_finalized(generator: Any) -> None:
     it here spares re-rendering ``article.content`` each time.
     """
     link_neighbours(generator.articles)
-    for article in (
-        *generator.articles,
-        *generator.translations,
-        *generator.hidden_articles,
-        *generator.hidden_translations,
-        *generator.drafts,
-        *generator.drafts_translations,
-    ):
+    for article in site_content([generator]):
         article.reading_minutes = reading_minutes(article._content)
+
+
+def site_content(generators: Iterable[Any]) -> Iterator[Any]:
+    """Yield every article and page the ``generators`` hold (translations, hidden posts and
+    drafts included), once each."""
+    seen: set[int] = set()
+    for generator in generators:
+        for name in CONTENT_LISTS:
+            for content in getattr(generator, name, ()):
+                if id(content) not in seen:
+                    seen.add(id(content))
+                    yield content
+
+
+def freeze_urls(contents: Iterable[Any]) -> None:
+    """Fix the URL of each of ``contents`` (Pelican articles and pages) as it is now.
+
+    Pelican works a URL out from the settings on every read, tens of microseconds each, and
+    templates read it many times per page (the menu on every page, the neighbours, the
+    feeds). Once every generator has finished, nothing changes a URL any more, so each is
+    stored the way Pelican stores a URL given in front matter (``override_url``); a URL an
+    author gave is kept as it is.
+    """
+    for content in contents:
+        if not hasattr(content, "override_url"):
+            content.override_url = content.url
+
+
+def on_all_generators_finalized(generators: list[Any]) -> None:
+    """Fix every article's and page's URL before the pages are written (see freeze_urls)."""
+    freeze_urls(site_content(generators))
 
 
 def on_finalized(pelican: Any) -> None:
@@ -146,4 +184,5 @@ def register() -> None:
     """Connect the theme glue to Pelican's signals."""
     signals.generator_init.connect(on_generator_init)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.finalized.connect(on_finalized)

@@ -1,7 +1,7 @@
 """Atom and RSS 2.0 documents written with feedgen from :class:`FeedItem` lists.
 
-Pure: the same spec and items always give the same bytes. Feed-level dates come from the
-newest entry, never from the clock.
+Pure: the same spec and items always give the same bytes, so :func:`feed_key` can name a
+rendered feed in a cache. Feed-level dates come from the newest entry, never from the clock.
 """
 
 from __future__ import annotations
@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any, Literal
 from xml.sax.saxutils import quoteattr
 
@@ -18,6 +21,7 @@ from lxml import etree
 
 from condividi import __version__
 from condividi.feeds.entries import FeedItem
+from condividi.filecache import digest
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -173,3 +177,24 @@ def render_feed(spec: FeedSpec, items: Sequence[FeedItem], kind: Format) -> byte
     else:
         body = feed.rss_str(pretty=True, xml_declaration=False)
     return _prolog(spec.stylesheet) + body
+
+
+@cache
+def _renderer() -> str:
+    # What the bytes depend on besides the inputs: this module and the libraries it drives.
+    source = Path(__file__).read_bytes()
+    return digest(source, version("feedgen"), ".".join(map(str, etree.LXML_VERSION)))
+
+
+def item_key(item: FeedItem) -> str:
+    """Return a hash of everything in ``item`` (for :func:`feed_key`)."""
+    return digest(repr(item))
+
+
+def feed_key(spec: FeedSpec, item_keys: Sequence[str], kind: Format) -> str:
+    """Return a hash naming what :func:`render_feed` gives for ``spec``, the items, ``kind``.
+
+    ``item_keys`` are the items' :func:`item_key`, in order. The hash changes with any input
+    and with this module's code or the feedgen and lxml versions.
+    """
+    return digest(_renderer(), kind, repr(spec), *item_keys)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from pathlib import Path
 
 import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+from condividi.filecache import FileCache
 
 RENDERER_VERSION = 1
 WIDTH, HEIGHT = 1200, 630
@@ -73,9 +74,15 @@ def _font_identity(path: str) -> str:
     return f"{Path(path).name}:{stat.st_size}"
 
 
-def card_key(card: Card) -> str:
-    """Return the hex SHA-256 naming ``card`` in the cache; it changes with anything drawn."""
-    fields = {**asdict(card), "font": _font_identity(font_path(card.font))}
+def card_key(card: Card, font: str | None = None) -> str:
+    """Return the hex SHA-256 naming ``card`` in the cache; it changes with anything drawn.
+
+    ``font`` is the identity of the card's font file when the caller has it already.
+    """
+    if font is None:
+        font = _font_identity(font_path(card.font))
+    fields: dict[str, object] = {f.name: getattr(card, f.name) for f in dataclass_fields(card)}
+    fields["font"] = font
     payload = json.dumps([RENDERER_VERSION, fields], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -246,25 +253,28 @@ def card_png(card: Card) -> bytes:
 
 
 class CardCache:
-    """A folder of drawn cards named by :func:`card_key`; counts what it drew and reused."""
+    """A folder of drawn cards named by :func:`card_key`; counts what it drew and reused.
+
+    Meant to live for one build: it looks at each font file once.
+    """
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.drawn = 0
-        self.reused = 0
+        self.files = FileCache(folder, ".png")
+        self._fonts: dict[str, str] = {}
+
+    @property
+    def drawn(self) -> int:
+        """How many cards this cache drew."""
+        return self.files.made
+
+    @property
+    def reused(self) -> int:
+        """How many cards this cache found already drawn."""
+        return self.files.reused
 
     def get(self, card: Card) -> Path:
         """Return the PNG file of ``card``, drawing it only when the cache lacks it."""
-        path = self.folder / f"{card_key(card)}.png"
-        if path.is_file():
-            self.reused += 1
-            return path
-        self.folder.mkdir(parents=True, exist_ok=True)
-        data = card_png(card)
-        # Write then rename, so a build running at the same time never reads half a file.
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-        self.drawn += 1
-        return path
+        font = font_path(card.font)
+        if font not in self._fonts:
+            self._fonts[font] = _font_identity(font)
+        return self.files.get(card_key(card, self._fonts[font]), lambda: card_png(card))

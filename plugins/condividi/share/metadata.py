@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from babel.core import Locale, UnknownLocaleError, get_global
@@ -98,6 +99,7 @@ def absolute_url(siteurl: str, path: str) -> str:
     return f"{siteurl.rstrip('/')}/{path.lstrip('/')}"
 
 
+@lru_cache(maxsize=64)
 def og_locale(lang: str) -> str:
     """Return the Open Graph locale (``it_IT``, ``en_US``) of a language code.
 

@@ -12,10 +12,9 @@ import logging
 import mimetypes
 import posixpath
 import re
-import shutil
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from pelican import signals
 from pelican.contents import Article, Content
 from PIL import Image, UnidentifiedImageError
 
+from condividi.filecache import publish_file
 from condividi.share.cards import Card, CardCache
 from condividi.share.config import ShareConfig, check_siteurl, is_absolute_url, share_config
 from condividi.share.icons import SPRITE_PATH, icon, sprite, sprite_url
@@ -36,23 +36,12 @@ from condividi.share.metadata import (
     website_meta,
 )
 from condividi.share.networks import ShareTarget, share_links
+from condividi.theme import site_content
 
 log = logging.getLogger(__name__)
 
 CARDS_DIR = "cards"
 SITE_CARD = f"{CARDS_DIR}/_site.png"
-_CONTENT_LISTS = (
-    "articles",
-    "translations",
-    "hidden_articles",
-    "hidden_translations",
-    "drafts",
-    "drafts_translations",
-    "pages",
-    "hidden_pages",
-    "draft_pages",
-    "draft_translations",
-)
 _LINK_PREFIX = re.compile(r"^\{(static|attach|filename)\}")
 
 
@@ -71,6 +60,7 @@ class _Site:
     output: Path
     cache: CardCache
     static_content: Mapping[str, Any]
+    folders: set[Path] = field(default_factory=set)  # output folders known to exist
 
     def card_image(self, title: str, alt: str, relative_path: str) -> SocialImage | None:
         """Return the generated card of ``title``, copied to ``relative_path`` in the output."""
@@ -86,37 +76,19 @@ class _Site:
         )
         cached = self.cache.get(card)
         destination = self.output / relative_path
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.parent not in self.folders:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(destination.parent)
         publish_file(cached, destination)
         return SocialImage(
             absolute_url(self.siteurl, relative_path), alt, card.width, card.height, "image/png"
         )
 
 
-def publish_file(source: Path, destination: Path) -> None:
-    """Put the file ``source`` at ``destination``: a hard link when both are on one file system.
-
-    A card in the cache never changes (its name is the hash of what it shows), so the output
-    can share it; a thousand cards cost a thousand links instead of a thousand copies. Falls
-    back to a copy where links are not possible (another file system, no link support).
-    """
-    destination.unlink(missing_ok=True)
-    try:
-        destination.hardlink_to(source)
-    except OSError:
-        shutil.copyfile(source, destination)
-
-
 def written_content(generators: Iterable[Any]) -> Iterator[Content]:
     """Yield every article and page (translations, hidden and drafts included) that this
     build writes, that is whose ``save_as`` is not empty, once each."""
-    seen: set[int] = set()
-    for generator in generators:
-        for name in _CONTENT_LISTS:
-            for content in getattr(generator, name, ()):
-                if content.save_as and id(content) not in seen:
-                    seen.add(id(content))
-                    yield content
+    return (content for content in site_content(generators) if content.save_as)
 
 
 def card_path(url: str) -> str:
