@@ -46,6 +46,18 @@ def test_a_local_site_is_reachable_by_both_local_names() -> None:
     assert site_hosts("http://127.0.0.1:8000") == ("http://127.0.0.1:8000", "http://localhost:8000")
 
 
+def test_the_database_lives_in_the_project_like_the_newsletter_files(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    site = IssoSite.from_settings_file(project / "pelicanconf.py")
+    assert site.dbpath == project.resolve() / "var" / "comments" / "comments.db"
+    # Settings kept apart from the project still point at it: PATH names the content folder.
+    settings = tmp_path / "impostazioni" / "pelicanconf.py"
+    settings.parent.mkdir()
+    text = (project / "pelicanconf.py").read_text(encoding="utf-8")
+    settings.write_text(text.replace('PATH = "content"', f"PATH = {str(project / 'content')!r}"))
+    assert IssoSite.from_settings_file(settings).dbpath == site.dbpath
+
+
 def test_rendered_configuration_follows_the_settings(tmp_path: Path) -> None:
     config = CommentsConfig(isso_url=SITEURL + "/isso", moderation=True, isso_admin=True)
     parser = parse(render_config(IssoSite(config, SITEURL, tmp_path)))

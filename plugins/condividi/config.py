@@ -10,6 +10,7 @@ import dataclasses
 import types
 import typing
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -73,3 +74,13 @@ def _describe(annotation: Any) -> str:
     """Return a short human name for a type annotation."""
     text = str(annotation).replace("typing.", "")
     return text.removeprefix("<class '").removesuffix("'>")
+
+
+def project_root(settings: Mapping[str, Any]) -> Path:
+    """Return the project folder of Pelican ``settings``: the folder holding the content folder.
+
+    Pelican makes ``PATH`` absolute from the settings file's folder, so with the usual
+    ``PATH = "content"`` this is the folder of ``pelicanconf.py`` and ``publishconf.py``;
+    a build given another absolute ``PATH`` (the tests' copies of the site) gets that copy's.
+    """
+    return Path(settings["PATH"]).resolve().parent

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from condividi.build import load_settings
 from condividi.comments.config import CommentsConfig, comments_config, is_loopback, origin_of
-from condividi.config import ConfigError
+from condividi.config import ConfigError, project_root
 
 if TYPE_CHECKING:
     from condividi.devserver import Service
@@ -43,11 +43,14 @@ class IssoSite:
 
     @classmethod
     def from_settings_file(cls, settings_file: Path) -> IssoSite:
-        """Read the comments settings of a Pelican settings file (its folder is the project)."""
-        settings_file = settings_file.resolve()
-        settings = load_settings(settings_file)
+        """Read the comments settings of a Pelican settings file.
+
+        The project folder is the one holding the content folder (:func:`project_root`), as
+        for the newsletter's files.
+        """
+        settings = load_settings(settings_file.resolve())
         return cls(
-            comments_config(settings), str(settings.get("SITEURL") or ""), settings_file.parent
+            comments_config(settings), str(settings.get("SITEURL") or ""), project_root(settings)
         )
 
     @property

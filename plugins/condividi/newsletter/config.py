@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from condividi.config import ConfigError, load_config
+from condividi.config import ConfigError, load_config, project_root
 
 PROVIDER_NAMES = (
     "local",
@@ -140,16 +140,6 @@ def newsletter_config(
             f"choose one of {', '.join(PROVIDER_NAMES)}"
         )
     return config
-
-
-def project_root(settings: Mapping[str, Any]) -> Path:
-    """Return the project folder of Pelican ``settings``: the folder holding the content folder.
-
-    Pelican makes ``PATH`` absolute from the settings file's folder, so with the usual
-    ``PATH = "content"`` this is the folder of ``pelicanconf.py`` and ``publishconf.py``;
-    a build given another absolute ``PATH`` (the tests' copies of the site) gets that copy's.
-    """
-    return Path(settings["PATH"]).resolve().parent
 
 
 def resolve_paths(config: NewsletterConfig, settings: Mapping[str, Any]) -> NewsletterConfig:
