@@ -9,7 +9,6 @@ its click-to-load embed (``comments_embed``). The theme's ``partials/comments.ht
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -19,6 +18,7 @@ from pelican.generators import ArticlesGenerator, Generator
 from condividi.comments.config import CommentsConfig, comments_config
 from condividi.comments.embeds import Post, build_embed
 from condividi.comments.threads import comments_enabled, thread_id
+from condividi.theme import site_content
 
 
 def on_generator_init(generator: Generator) -> None:
@@ -49,24 +49,12 @@ def annotate(article: Any, config: CommentsConfig, settings: dict[str, Any]) -> 
     article.comments_embed = build_embed(config, post)
 
 
-def _all_articles(generator: ArticlesGenerator) -> Iterable[Any]:
-    for name in (
-        "articles",
-        "translations",
-        "hidden_articles",
-        "hidden_translations",
-        "drafts",
-        "drafts_translations",
-    ):
-        yield from getattr(generator, name, ())
-
-
 def on_all_generators_finalized(generators: list[Generator]) -> None:
     """Give every article (translations, hidden posts and drafts too) its comment thread."""
     for generator in generators:
         if isinstance(generator, ArticlesGenerator):
             config = generator.context["comments_config"]
-            for article in _all_articles(generator):
+            for article in site_content([generator]):
                 annotate(article, config, generator.settings)
 
 
