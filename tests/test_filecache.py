@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -32,6 +33,17 @@ def test_a_file_is_made_once_then_reused(tmp_path: Path) -> None:
     assert calls == ["made"]
     assert (cache.made, cache.reused) == (1, 1)
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["k1.xml"]  # no temporary left
+
+
+def test_cached_files_are_readable_like_any_file_the_build_writes(tmp_path: Path) -> None:
+    made = FileCache(tmp_path / "cache", ".png").get("card", lambda: b"png")
+    plain = tmp_path / "plain.png"
+    plain.write_bytes(b"png")
+    assert stat.S_IMODE(made.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    assert made.stat().st_mode & stat.S_IROTH  # a web server's user can read the output's link
+    made.chmod(0o600)  # as older versions left their files
+    again = FileCache(tmp_path / "cache", ".png").get("card", lambda: b"never")
+    assert stat.S_IMODE(again.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
 
 
 def test_a_failed_make_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 
@@ -44,7 +46,13 @@ class FileCache:
         """Return the file of ``key``, writing ``make()`` there first when the cache lacks it."""
         path = self.path(key)
         self.used.add(path)
-        if path.is_file():
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            pass
+        else:
+            if mode != _file_mode():  # made private by an older version of this cache
+                path.chmod(_file_mode())
             self.reused += 1
             return path
         self.put(path, make())
@@ -62,6 +70,9 @@ class FileCache:
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
+            # mkstemp makes the file private (0600); the output links to it, and a web server
+            # running as another user must read it, like any file the build writes.
+            os.chmod(temporary, _file_mode())
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -89,6 +100,14 @@ class FileCache:
             except FileNotFoundError:  # another build pruned it first
                 continue
         return deleted
+
+
+@cache
+def _file_mode() -> int:
+    """Return the mode ``open()`` gives a new file under this process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def publish_file(source: Path, destination: Path) -> None:
