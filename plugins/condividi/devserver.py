@@ -63,6 +63,8 @@ def site_service(project: Path, port: int, settings_file: str = "pelicanconf.py"
     )
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 # Each capability that needs a local process during development adds a factory here.
 ServiceFactory = Callable[[Path], "Service | None"]
 SERVICE_FACTORIES: list[ServiceFactory] = [comments_service, signup_service]
@@ -91,8 +93,15 @@ def run_services(services: Sequence[Service], cwd: Path) -> int:
         print("\ncondividi: stopping", flush=True)
         return 0
     finally:
-        for _, process in processes:
-            _stop(process)
+        # A second Ctrl-C or SIGTERM (a supervisor that insists, make passing one on) must not
+        # cut the stopping short and leave a service running; each stop is bounded anyway.
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+        try:
+            for _, process in processes:
+                _stop(process)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
