@@ -29,7 +29,7 @@ import urllib3
 from aiosmtpd.controller import Controller
 
 from condividi.newsletter.config import NewsletterConfig
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, process_alive
 
 MAILMAN_VENV = ROOT / ".venv-mailman"
 MAILMAN_READY = MAILMAN_VENV / ".ready"
@@ -229,9 +229,9 @@ smtp_port: {self.smtp_port}
         if pid is None:
             return
         deadline = time.monotonic() + 30
-        while _alive(pid) and time.monotonic() < deadline:
+        while process_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.2)
-        if _alive(pid):
+        if process_alive(pid):
             os.kill(pid, 9)
 
     def diagnostics(self) -> str:
@@ -268,14 +268,6 @@ def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @dataclass

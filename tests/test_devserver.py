@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.conftest import process_alive
+
 # A service that takes a while to stop, then the supervisor running it and a quick one.
 SLOW_SERVICE = """
 import os, signal, sys, time
@@ -36,14 +38,6 @@ sys.exit(run_services(services, cwd=folder))
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def _wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -66,7 +60,7 @@ def test_a_second_sigterm_while_stopping_still_stops_every_service(tmp_path: Pat
         time.sleep(0.5)  # the supervisor is now waiting for the slow service to stop
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(timeout=30) == 0
-        assert _wait_for(lambda: not _alive(slow) and not _alive(quick), 10)
+        assert _wait_for(lambda: not process_alive(slow) and not process_alive(quick), 10)
     finally:
         supervisor.kill()
         for path in pids:
