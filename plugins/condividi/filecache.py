@@ -118,15 +118,8 @@ def publish_file(source: Path, destination: Path) -> None:
     where links are not possible (another file system, no link support). Whatever was at
     ``destination`` is replaced, never written through: it may be a link to another cached file.
     """
-    for attempt in range(2):
-        try:
-            destination.hardlink_to(source)
-            return
-        except FileExistsError:
-            if attempt:
-                break
-            destination.unlink()
-        except OSError:
-            break
     destination.unlink(missing_ok=True)
-    shutil.copyfile(source, destination)
+    try:
+        destination.hardlink_to(source)
+    except OSError:
+        shutil.copyfile(source, destination)

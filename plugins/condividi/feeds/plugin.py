@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def on_article_writer_finalized(generator: ArticlesGenerator, writer: Any) -> No
                 items[id(article)] = (item, item_key(item))
         feed_items = [items[id(article)][0] for article in feed.articles]
         key = feed_key(feed.spec, [items[id(article)][1] for article in feed.articles], feed.kind)
-        cached = cache.get(key, lambda: render_feed(feed.spec, feed_items, feed.kind))  # noqa: B023
+        cached = cache.get(key, partial(render_feed, feed.spec, feed_items, feed.kind))
         destination = output / feed.save_as
         destination.parent.mkdir(parents=True, exist_ok=True)
         publish_file(cached, destination)

@@ -14,7 +14,7 @@ import posixpath
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,6 @@ class _Site:
     output: Path
     cache: CardCache
     static_content: Mapping[str, Any]
-    folders: set[Path] = field(default_factory=set)  # output folders known to exist
 
     def card_image(self, title: str, alt: str, relative_path: str) -> SocialImage | None:
         """Return the generated card of ``title``, copied to ``relative_path`` in the output."""
@@ -76,9 +75,7 @@ class _Site:
         )
         cached = self.cache.get(card)
         destination = self.output / relative_path
-        if destination.parent not in self.folders:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(destination.parent)
+        destination.parent.mkdir(parents=True, exist_ok=True)
         publish_file(cached, destination)
         return SocialImage(
             absolute_url(self.siteurl, relative_path), alt, card.width, card.height, "image/png"
