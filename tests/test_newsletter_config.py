@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from condividi.build import load_settings
+from condividi.config import project_root
 from condividi.newsletter.config import (
     PATH_SETTINGS,
     NewsletterConfig,
     newsletter_config,
-    project_root,
     resolve_paths,
 )
 from condividi.newsletter.edition import editions_folder

@@ -37,10 +37,10 @@ from markupsafe import Markup
 from PIL import Image
 
 from condividi.build import swap_into_place
-from condividi.config import ConfigError, load_config
+from condividi.config import ConfigError, load_config, project_root
 from condividi.html import absolutize_tree, html_formatter, html_to_text
 from condividi.i18n import load_catalogue
-from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config, project_root
+from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config
 from condividi.newsletter.providers.base import UNSUBSCRIBE_PLACEHOLDER, Edition
 from condividi.theme import localized_date, reading_minutes
 
