@@ -14,8 +14,9 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
+
+from condividi.files import file_mode
 
 
 def digest(*parts: str | bytes) -> str:
@@ -51,8 +52,8 @@ class FileCache:
         except FileNotFoundError:
             pass
         else:
-            if mode != _file_mode():  # made private by an older version of this cache
-                path.chmod(_file_mode())
+            if mode != file_mode():  # made private by an older version of this cache
+                path.chmod(file_mode())
             self.reused += 1
             return path
         self.put(path, make())
@@ -72,7 +73,7 @@ class FileCache:
                 stream.write(data)
             # mkstemp makes the file private (0600); the output links to it, and a web server
             # running as another user must read it, like any file the build writes.
-            os.chmod(temporary, _file_mode())
+            os.chmod(temporary, file_mode())
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -100,14 +101,6 @@ class FileCache:
             except FileNotFoundError:  # another build pruned it first
                 continue
         return deleted
-
-
-@cache
-def _file_mode() -> int:
-    """Return the mode ``open()`` gives a new file under this process's umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def publish_file(source: Path, destination: Path) -> None:
