@@ -17,8 +17,9 @@ import pytest
 from condividi.build import build_site
 from condividi.devserver import free_port
 
-# Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests.
-pytest_plugins = ["tests.providers_support", "tests.mailman_support"]
+# Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests;
+# the sample site with a WordPress redirect map, shared by the old-address tests.
+pytest_plugins = ["tests.providers_support", "tests.mailman_support", "tests.redirects_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
