@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from condividi.build import build_site
 from condividi.devserver import free_port
-from tests.conftest import StaticServer, copy_project
+from tests.conftest import StaticServer, published_copy
 
 ESSAY = "/perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower/"
 ENGLISH = "/en/why-we-left-the-share-button-scripts-behind/"
@@ -48,18 +47,11 @@ class RedirectedSite:
 @pytest.fixture(scope="session")
 def redirected_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedirectedSite]:
     """The sample site with :data:`MAP`, published (publishconf.py) for the server's origin."""
-    base = tmp_path_factory.mktemp("redirected")
-    project = copy_project(base)
-    (project / "content" / "redirects.txt").write_text(MAP, encoding="utf-8")
+
+    def add_map(project: Path) -> None:
+        (project / "content" / "redirects.txt").write_text(MAP, encoding="utf-8")
+
     port = free_port()
-    output = build_site(
-        project / "publishconf.py",
-        project / "output",
-        {
-            "SITEURL": f"http://127.0.0.1:{port}",
-            "PATH": str(project / "content"),
-            "CACHE_PATH": str(base / "cache"),
-        },
-    )
+    project, output = published_copy(tmp_path_factory.mktemp("redirected"), port, add_map)
     with StaticServer(output, port) as server:
         yield RedirectedSite(project, output, server)

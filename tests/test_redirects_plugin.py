@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from bs4 import BeautifulSoup
 from condividi.build import BuildError
 from tests.conftest import BuildSite
 from tests.redirects_support import ENGLISH, ESSAY, LONG_OLD_PATH, RedirectedSite
-from tests.test_html_validity import VNU_JAR, java
+from tests.test_html_validity import vnu_errors
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -113,25 +112,7 @@ def test_the_html_pages_are_valid(redirected_site: RedirectedSite) -> None:
         output / "2014/01/perché-no/index.html",
         output / "vecchio.html",
     ]
-    result = subprocess.run(
-        [
-            java(),
-            "-jar",
-            str(VNU_JAR),
-            "--errors-only",
-            "--format",
-            "json",
-            "--stdout",
-            *map(str, pages),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    messages = json.loads(result.stdout or "{}").get("messages", [])
-    assert [m for m in messages if m.get("type") == "error"] == []
-    assert result.returncode == 0, result.stderr
+    assert vnu_errors(pages) == []
 
 
 def test_a_bad_line_fails_the_build_naming_it_and_keeps_the_output(make_site: BuildSite) -> None:
