@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,10 @@ def java() -> str:
     pytest.fail("no java on PATH: run scripts/setup-system.sh (make test does)")
 
 
-def test_every_page_is_valid_html(sample_output: Path) -> None:
+def vnu_errors(pages: Sequence[Path | str]) -> list[str]:
+    """Return the errors the Nu HTML Checker finds in ``pages``, as ``page:line: message``
+    (a page named by its path inside the output folder when it is in one)."""
     assert VNU_JAR.is_file(), "vnu.jar missing: run npm install (make test does)"
-    pages = sorted(sample_output.rglob("*.html"))
-    assert len(pages) > 20
     result = subprocess.run(
         [
             java(),
@@ -44,9 +45,15 @@ def test_every_page_is_valid_html(sample_output: Path) -> None:
         check=False,
     )
     messages = json.loads(result.stdout or "{}").get("messages", [])
-    errors = [
+    return [
         f"{m.get('url', '').split('/output/')[-1]}:{m.get('lastLine')}: {m.get('message')}"
         for m in messages
         if m.get("type") == "error"
     ]
+
+
+def test_every_page_is_valid_html(sample_output: Path) -> None:
+    pages = sorted(sample_output.rglob("*.html"))
+    assert len(pages) > 20
+    errors = vnu_errors(pages)
     assert errors == [], "\n".join(errors)
