@@ -60,12 +60,12 @@ def test_article_has_the_shape_of_the_source_blog(sample_output: Path) -> None:
     assert page.select(".tags a[rel=tag]")
     thanks = page.select_one("aside.thanks")
     assert "Grazie per aver letto" in thanks.get_text()
-    assert thanks.select_one("a.rss-link")["href"].endswith("/feeds/rss.xml")
+    assert thanks.select_one("a.rss-link")["href"] == "/iscriviti/"
     assert page.select_one("nav.post-nav a")
 
 
 def test_english_post_gets_the_english_interface(sample_output: Path) -> None:
-    pages = list((sample_output / "en").glob("*/index.html"))
+    pages = list((sample_output / "en").glob("why-*/index.html"))
     assert pages, "the English post is written under en/"
     page = soup(pages[0])
     assert page.html["lang"] == "en"

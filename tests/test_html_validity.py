@@ -27,6 +27,12 @@ def test_every_page_is_valid_html(sample_output: Path) -> None:
     assert VNU_JAR.is_file(), "vnu.jar missing: run npm install (make test does)"
     pages = sorted(sample_output.rglob("*.html"))
     assert len(pages) > 20
+    # The subscribe pages and a list page showing its feed are among them.
+    assert {
+        "iscriviti/index.html",
+        "en/subscribe/index.html",
+        "categoria/strategia/index.html",
+    } <= {str(page.relative_to(sample_output)) for page in pages}
     result = subprocess.run(
         [
             java(),
