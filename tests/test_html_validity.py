@@ -55,5 +55,11 @@ def vnu_errors(pages: Sequence[Path | str]) -> list[str]:
 def test_every_page_is_valid_html(sample_output: Path) -> None:
     pages = sorted(sample_output.rglob("*.html"))
     assert len(pages) > 20
+    # The subscribe pages and a list page showing its feed are among them.
+    assert {
+        "iscriviti/index.html",
+        "en/subscribe/index.html",
+        "categoria/strategia/index.html",
+    } <= {str(page.relative_to(sample_output)) for page in pages}
     errors = vnu_errors(pages)
     assert errors == [], "\n".join(errors)
