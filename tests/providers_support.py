@@ -6,8 +6,9 @@ pending double opt-in, campaign create/send/list with filters and pages), keeps 
 told in :attr:`ContractServer.state`, logs every request in :attr:`ContractServer.requests`,
 and injects faults on demand:
 
-- ``fail_next(status, times=1, retry_after=None, when=None, body=None)``: answer ``status``
-  (401, 403, 429, 500, ...) in the provider's own error format, without doing anything;
+- ``fail_next(status, times=1, retry_after=None, when=None, body=None, after=0)``: answer
+  ``status`` (401, 403, 429, 500, ...) in the provider's own error format, without doing
+  anything; ``after`` lets that many matching requests through first ("fails after N");
 - ``delay_next(seconds, after_accept=True, times=1, when=None)``: with ``after_accept`` the
   request is carried out, then the answer waits past the client's time-out ("accepted, then
   timed out"); without, the server waits and drops the connection having done nothing.
@@ -93,6 +94,7 @@ class Fault:
     after_accept: bool = True
     times: int = 1
     when: re.Pattern[str] | None = None
+    after: int = 0
 
 
 @dataclass
@@ -253,6 +255,7 @@ class Buttondown(Contract):
                 "email_address": email,
                 "type": kind,
                 "metadata": body.get("metadata") or {},
+                "notes": body.get("notes") or "",
                 "creation_date": now_iso(),
             }
             self.state.subscribers[email.lower()] = record
@@ -917,11 +920,20 @@ class ContractServer:
         retry_after: float | None = None,
         when: str | None = None,
         body: Any = None,
+        after: int = 0,
     ) -> None:
-        """Answer the next ``times`` matching requests with ``status`` (doing nothing)."""
+        """Answer ``times`` matching requests with ``status`` (doing nothing), once ``after``
+        of them went through normally."""
         pattern = re.compile(when) if when else None
         with self._lock:
-            self._faults.append(Fault(status, retry_after, body, times=times, when=pattern))
+            self._faults.append(
+                Fault(status, retry_after, body, times=times, when=pattern, after=after)
+            )
+
+    def clear_faults(self) -> None:
+        """Forget every fault not yet served: the provider is healthy again."""
+        with self._lock:
+            self._faults.clear()
 
     def delay_next(
         self, seconds: float, after_accept: bool = True, times: int = 1, when: str | None = None
@@ -977,6 +989,9 @@ class ContractServer:
         with self._lock:
             for fault in self._faults:
                 if fault.when is None or fault.when.search(req.line):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -23,6 +24,7 @@ from condividi.newsletter.providers import (
 from condividi.newsletter.providers.base import (
     AlreadySubscribed,
     InvalidAddress,
+    Provenance,
     Subscription,
 )
 from condividi.newsletter.providers.common import (
@@ -170,6 +172,49 @@ def test_buttondown_subscribe_keeps_consent_and_skips_doi_only_when_asked():
     }
     plain = buttondown.subscribe_request(config(double_opt_in=False), READER, "k")
     assert plain.json["type"] == "regular"
+
+
+IMPORTED = Subscription(
+    "lettrice@example.org",
+    provenance=Provenance(
+        import_id="0123-buttondown-ab12-confirmed",
+        source="FeedBurner email subscribers export lettori.csv, row 12",
+        subscribed_at=datetime(2011, 5, 6, tzinfo=UTC),
+        consent_note="Iscritta con doppio opt-in su FeedBurner",
+    ),
+)
+IMPORT_RECORD = {
+    "condividi_import": "0123-buttondown-ab12-confirmed",
+    "condividi_source": "FeedBurner email subscribers export lettori.csv, row 12",
+    "condividi_subscribed_at": "2011-05-06T00:00:00+00:00",
+    "condividi_consent_note": "Iscritta con doppio opt-in su FeedBurner",
+}
+
+
+def test_buttondown_confirmed_import_keeps_the_consent_note():
+    request = buttondown.subscribe_request(config(double_opt_in=False), IMPORTED, "k")
+    assert request.json == {
+        "email_address": "lettrice@example.org",
+        "metadata": {"lang": "it", **IMPORT_RECORD},
+        "type": "regular",
+        "notes": "Iscritta con doppio opt-in su FeedBurner "
+        "(FeedBurner email subscribers export lettori.csv, row 12)",
+    }
+    # Re-confirmed instead: where it came from, no note, Buttondown's double opt-in.
+    reconfirm = dataclasses.replace(
+        IMPORTED, provenance=dataclasses.replace(IMPORTED.provenance, consent_note=None)
+    )
+    body = buttondown.subscribe_request(config(), reconfirm, "k").json
+    assert "type" not in body and "notes" not in body
+    assert "condividi_consent_note" not in body["metadata"]
+    assert body["metadata"]["condividi_source"].endswith("row 12")
+
+
+def test_listmonk_confirmed_import_keeps_the_note_in_attribs():
+    request = listmonk.subscribe_request(config(double_opt_in=False), IMPORTED)
+    assert request.json["attribs"] == {"lang": "it", **IMPORT_RECORD}
+    assert request.json["preconfirm_subscriptions"] is True
+    assert listmonk.subscribe_request(config(), IMPORTED).json["preconfirm_subscriptions"] is False
 
 
 def test_buttondown_result_reads_the_type():

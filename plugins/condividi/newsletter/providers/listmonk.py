@@ -62,6 +62,14 @@ def subscribe_request(config: NewsletterConfig, subscription: Subscription) -> A
         attribs["consent_at"] = subscription.consent_at.isoformat()
     if subscription.privacy_policy_version:
         attribs["privacy_policy_version"] = subscription.privacy_policy_version
+    provenance = subscription.provenance
+    if provenance is not None:
+        attribs["condividi_import"] = provenance.import_id
+        attribs["condividi_source"] = provenance.source
+        if provenance.subscribed_at is not None:
+            attribs["condividi_subscribed_at"] = provenance.subscribed_at.isoformat()
+        if provenance.consent_note:
+            attribs["condividi_consent_note"] = provenance.consent_note
     return ApiRequest(
         "POST",
         "/api/subscribers",
@@ -157,6 +165,7 @@ class ListmonkProvider(HostedProvider):
     """Listmonk over its admin API."""
 
     name = "listmonk"
+    consent_record = "each subscriber's attributes (attribs.condividi_consent_note, ...)"
 
     @staticmethod
     def check_config(config: NewsletterConfig) -> None:

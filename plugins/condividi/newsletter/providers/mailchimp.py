@@ -167,6 +167,10 @@ class MailchimpProvider(HostedProvider):
     """Mailchimp over the Marketing API."""
 
     name = "mailchimp"
+    consent_record_missing = (
+        "Mailchimp keeps notes through a second call (…/members/{hash}/notes), which an "
+        "interrupted import could leave out, and merge fields only if created beforehand"
+    )
 
     @staticmethod
     def check_config(config: NewsletterConfig) -> None:
