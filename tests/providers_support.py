@@ -384,16 +384,40 @@ class Mailchimp(Contract):
                     f"{email} is already a list member. Use PUT to insert or update list members.",
                     "Member Exists",
                 )
+            tags = body.get("tags") or []
+            if not all(isinstance(t, str) and 0 < len(t) <= 100 for t in tags):
+                return self.error(400, "Tag names must be 1 to 100 characters.", "Invalid Resource")
             record = {
                 "id": hashlib.md5(email.lower().encode()).hexdigest(),
                 "email_address": email,
                 "status": status,
                 "list_id": match[1],
+                "timestamp_signup": body.get("timestamp_signup", ""),
+                "tags": [{"id": n, "name": t} for n, t in enumerate(tags, start=1)],
+                "notes": [],
             }
             self.state.subscribers[email.lower()] = record
             if status == "pending":
                 self.confirm(email)
             return 200, record, {}
+        match = re.fullmatch(r"(GET|POST) /lists/(\w+)/members/([0-9a-f]{32})(/notes)?", req.line)
+        if match:
+            found = [r for r in self.state.subscribers.values() if r["id"] == match[3]]
+            if match[2] != self.server.list_id or not found:
+                return self.not_found()
+            member = found[0]
+            if match[1] == "GET" and not match[4]:
+                return 200, member, {}
+            if match[1] == "POST" and match[4]:
+                note = body.get("note")
+                if not isinstance(note, str) or not note or len(note) > 1000:
+                    return self.error(
+                        400, "The note must be 1 to 1000 characters.", "Invalid Resource"
+                    )
+                entry = {"note_id": next(self.ids), "created_at": now_iso(), "note": note}
+                member["notes"].append(entry)
+                member["last_note"] = entry
+                return 200, entry, {}
         if req.line == "POST /campaigns":
             if body.get("type") != "regular":
                 return self.error(400, "Campaign type is required.", "Invalid Resource")

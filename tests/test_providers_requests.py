@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
@@ -299,6 +300,35 @@ def test_mailchimp_subscribe_is_pending_under_doi():
     assert mailchimp.subscribe_request(config(double_opt_in=False), READER).json["status"] == (
         "subscribed"
     )
+
+
+def test_mailchimp_confirmed_import_tags_the_member_and_notes_the_consent():
+    request = mailchimp.subscribe_request(config(double_opt_in=False), IMPORTED)
+    assert request.json == {
+        "email_address": "lettrice@example.org",
+        "status": "subscribed",
+        "tags": ["condividi-import-0123-buttondown-ab12-confirmed"],
+        "timestamp_signup": "2011-05-06T00:00:00+00:00",
+    }
+    note = mailchimp.note_request(config(), "Lettrice@Example.org", IMPORTED.provenance)
+    digest = hashlib.md5(b"lettrice@example.org").hexdigest()  # Mailchimp's member id
+    assert (note.method, note.repeat) == ("POST", Repeat.CREATE)
+    assert note.path == f"/lists/42/members/{digest}/notes"
+    assert mailchimp.member_request(config(), "lettrice@EXAMPLE.org").path == (
+        f"/lists/42/members/{digest}"
+    )
+    assert note.json == {
+        "note": "Iscritta con doppio opt-in su FeedBurner — FeedBurner email subscribers export "
+        "lettori.csv, row 12, subscribed 2011-05-06"
+    }
+    member = {
+        "tags": [{"id": 1, "name": "condividi-import-0123-buttondown-ab12-confirmed"}],
+        "last_note": {"note": note.json["note"]},
+    }
+    assert mailchimp.made_by(member, IMPORTED.provenance)
+    assert mailchimp.has_note(member, IMPORTED.provenance)
+    assert not mailchimp.made_by({"tags": [{"name": "vip"}]}, IMPORTED.provenance)
+    assert not mailchimp.has_note({"last_note": None}, IMPORTED.provenance)
 
 
 def test_mailchimp_campaign_steps():

@@ -361,7 +361,7 @@ def test_endless_rate_limits_stop_the_run_resumably(provider_name, contract_serv
     assert run(plan, hosted_provider(server), tmp_path / "j.jsonl").finished
 
 
-@pytest.mark.parametrize("provider_name", ["buttondown", "listmonk"])
+@pytest.mark.parametrize("provider_name", ["buttondown", "listmonk", "mailchimp"])
 def test_confirmed_import_keeps_the_consent_note_at_the_provider(
     provider_name, contract_server, tmp_path
 ):
@@ -378,6 +378,15 @@ def test_confirmed_import_keeps_the_consent_note_at_the_provider(
     assert [o.state for o in report.outcomes] == ["confirmed", "confirmed"]
     assert server.state.confirmations == []
     record = server.state.subscribers["irene@example.org"]
+    if provider_name == "mailchimp":
+        assert record["status"] == "subscribed"
+        assert [n["note"] for n in record["notes"]] == [
+            f"{note} — Substack subscriber list export substack_email_list.csv, row 2, "
+            "subscribed 2022-01-15"
+        ]
+        assert record["tags"] == [{"id": 1, "name": f"condividi-import-{IMPORT_ID}"}]
+        assert record["timestamp_signup"] == "2022-01-15T10:00:00+00:00"
+        return
     stored = record["metadata"] if provider_name == "buttondown" else record["attribs"]
     assert stored["condividi_consent_note"] == note
     assert (
@@ -391,6 +400,40 @@ def test_confirmed_import_keeps_the_consent_note_at_the_provider(
         assert record["notes"].startswith(note)
     else:
         assert [e["subscription_status"] for e in record["lists"]] == ["confirmed"]
+
+
+def test_mailchimp_note_lost_to_a_stop_is_added_by_the_next_run(contract_server, tmp_path):
+    server = contract_server("mailchimp", double_opt_in=False)
+    plan = sample_plan("substack_email_list.csv", confirmed=True)
+    options = {"confirmed": True, "consent_note": "Iscritti su Substack"}
+    # The first member is made, then Mailchimp fails on its note (and on the retries).
+    server.fail_next(503, times=3, when=r"/notes$")
+    provider = hosted_provider(server, confirmed=True)
+    first = run(plan, provider, tmp_path / "j.jsonl", **options)
+    assert isinstance(first.error, ProviderDown)
+    assert [o.state for o in first.outcomes] == ["started", None]
+    assert server.state.subscribers["irene@example.org"]["notes"] == []
+
+    server.clear_faults()
+    second = run(plan, hosted_provider(server, confirmed=True), tmp_path / "j.jsonl", **options)
+    assert [o.state for o in second.outcomes] == ["confirmed", "confirmed"]
+    for address in ("irene@example.org", "lorenzo@example.org"):
+        assert len(server.state.subscribers[address]["notes"]) == 1
+    # A third run with the journal gone: the members exist, with their note: nothing added.
+    (tmp_path / "j.jsonl").unlink()
+    third = run(plan, hosted_provider(server, confirmed=True), tmp_path / "j.jsonl", **options)
+    assert [o.state for o in third.outcomes] == ["confirmed", "confirmed"]
+    assert len(server.state.subscribers["irene@example.org"]["notes"]) == 1
+
+
+def test_mailchimp_member_from_before_the_import_gets_no_note(contract_server, tmp_path):
+    server = contract_server("mailchimp", double_opt_in=False)
+    create_provider(server.config(double_opt_in=False)).subscribe(Subscription("irene@example.org"))
+    plan = sample_plan("substack_email_list.csv", confirmed=True)
+    options = {"confirmed": True, "consent_note": "Iscritti su Substack"}
+    report = run(plan, hosted_provider(server, confirmed=True), tmp_path / "j.jsonl", **options)
+    assert [o.state for o in report.outcomes] == ["already", "confirmed"]
+    assert server.state.subscribers["irene@example.org"]["notes"] == []
 
 
 def test_kit_never_brings_back_a_cancelled_subscriber(contract_server, tmp_path):
@@ -413,7 +456,7 @@ def test_kit_never_brings_back_a_cancelled_subscriber(contract_server, tmp_path)
 @pytest.mark.parametrize("provider_name", [*HOSTED, "mailman"])
 def test_which_providers_can_keep_a_consent_note(provider_name):
     adapter = adapter_class(provider_name)
-    keeps = {"buttondown", "listmonk"}
+    keeps = {"buttondown", "listmonk", "mailchimp"}
     assert (adapter.consent_record is not None) is (provider_name in keeps)
     if adapter.consent_record is None:
         assert adapter.consent_record_missing

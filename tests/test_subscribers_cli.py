@@ -102,15 +102,15 @@ def test_options_that_contradict_each_other(project, capsys, options, message):
 def test_confirmed_is_refused_where_the_note_would_be_lost(
     project, capsys, contract_server, monkeypatch
 ):
-    server = contract_server("mailchimp")
-    monkeypatch.setenv("NEWSLETTER_PROVIDER", "mailchimp")
+    server = contract_server("kit")
+    monkeypatch.setenv("NEWSLETTER_PROVIDER", "kit")
     monkeypatch.setenv("NEWSLETTER_API_URL", server.url)
     monkeypatch.setenv("NEWSLETTER_API_KEY", server.api_key)
     code = main(str(DATA / "feedburner.csv"), "--confirmed", "--consent-note", "Iscritti")
     captured = capsys.readouterr()
     assert code == 2
-    assert captured.out.startswith("condividi: importing into mailchimp (publishconf.py)")
-    assert "--confirmed is not available with mailchimp: Mailchimp keeps notes" in captured.err
+    assert captured.out.startswith("condividi: importing into kit (publishconf.py)")
+    assert "--confirmed is not available with kit: Kit keeps free text only" in captured.err
     assert "Import without --confirmed" in captured.err
     assert server.requests == []
 
