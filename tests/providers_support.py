@@ -42,6 +42,15 @@ from condividi.newsletter.config import NewsletterConfig
 from condividi.newsletter.providers.base import Edition
 
 HOSTED = ("buttondown", "mailchimp", "brevo", "mailerlite", "kit", "listmonk")
+# The call that subscribes an address, for each provider, as a "METHOD /path" pattern.
+SUBSCRIBE = {
+    "buttondown": r"^POST /subscribers$",
+    "mailchimp": r"^POST /lists/\w+/members$",
+    "brevo": r"^POST /contacts",
+    "mailerlite": r"^POST /subscribers$",
+    "kit": r"^POST /subscribers$",
+    "listmonk": r"^POST /api/subscribers$",
+}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 Response = tuple[int, Any, dict[str, str]]

@@ -31,19 +31,11 @@ from condividi.newsletter.providers.base import (
 from condividi.newsletter.providers.local import LocalProvider
 from tests.conftest import ROOT, copy_project
 from tests.newsletter_support import SmtpSink, body_text, links, make_config, outbox_messages
-from tests.providers_support import HOSTED
+from tests.providers_support import HOSTED, SUBSCRIBE
 
 DATA = Path(__file__).parent / "data" / "subscribers"
 FEEDBURNER_ACTIVE = ["anna.bianchi@example.org", "Marco.Verdi@example.net", "sara.neri@example.org"]
 IMPORT_ID = "0123456789abcdef-test-00000000-reconfirm"
-SUBSCRIBE = {
-    "buttondown": r"^POST /subscribers$",
-    "mailchimp": r"^POST /lists/\w+/members$",
-    "brevo": r"^POST /contacts",
-    "mailerlite": r"^POST /subscribers$",
-    "kit": r"^POST /subscribers$",
-    "listmonk": r"^POST /api/subscribers$",
-}
 
 
 def sample_plan(name: str = "feedburner.csv", **modes: bool) -> ImportPlan:

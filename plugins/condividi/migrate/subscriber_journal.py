@@ -23,7 +23,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from condividi.files import write_atomically
 from condividi.newsletter.ledger import timestamp
@@ -45,17 +45,7 @@ EntryState = Literal[
     "refused",
     "uncertain",
 ]
-STATES: tuple[EntryState, ...] = (
-    "started",
-    "pending",
-    "confirmed",
-    "already",
-    "unsubscribed",
-    "invalid",
-    "failed",
-    "refused",
-    "uncertain",
-)
+STATES: tuple[EntryState, ...] = get_args(EntryState)
 SETTLED: frozenset[EntryState] = frozenset(
     {"pending", "confirmed", "already", "unsubscribed", "invalid"}
 )

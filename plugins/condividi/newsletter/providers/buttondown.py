@@ -26,7 +26,11 @@ from condividi.newsletter.providers.base import (
     SubscribeResult,
     Subscription,
 )
-from condividi.newsletter.providers.common import edition_marker, found_delivery
+from condividi.newsletter.providers.common import (
+    edition_marker,
+    found_delivery,
+    provenance_record,
+)
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, require
 
@@ -71,14 +75,7 @@ def consent_metadata(subscription: Subscription) -> dict[str, str]:
         data["consent_at"] = subscription.consent_at.isoformat()
     if subscription.privacy_policy_version:
         data["privacy_policy_version"] = subscription.privacy_policy_version
-    provenance = subscription.provenance
-    if provenance is not None:
-        data["condividi_import"] = provenance.import_id
-        data["condividi_source"] = provenance.source
-        if provenance.subscribed_at is not None:
-            data["condividi_subscribed_at"] = provenance.subscribed_at.isoformat()
-        if provenance.consent_note:
-            data["condividi_consent_note"] = provenance.consent_note
+    data.update(provenance_record(subscription.provenance))
     return data
 
 

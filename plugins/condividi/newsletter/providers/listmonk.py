@@ -33,6 +33,7 @@ from condividi.newsletter.providers.common import (
     edition_marker,
     found_delivery,
     has_marker,
+    provenance_record,
 )
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, Repeat, require
@@ -62,14 +63,7 @@ def subscribe_request(config: NewsletterConfig, subscription: Subscription) -> A
         attribs["consent_at"] = subscription.consent_at.isoformat()
     if subscription.privacy_policy_version:
         attribs["privacy_policy_version"] = subscription.privacy_policy_version
-    provenance = subscription.provenance
-    if provenance is not None:
-        attribs["condividi_import"] = provenance.import_id
-        attribs["condividi_source"] = provenance.source
-        if provenance.subscribed_at is not None:
-            attribs["condividi_subscribed_at"] = provenance.subscribed_at.isoformat()
-        if provenance.consent_note:
-            attribs["condividi_consent_note"] = provenance.consent_note
+    attribs.update(provenance_record(subscription.provenance))
     return ApiRequest(
         "POST",
         "/api/subscribers",
