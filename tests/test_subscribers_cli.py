@@ -162,3 +162,10 @@ def test_a_file_with_nobody_to_import_contacts_nobody(project, capsys):
     assert "row 2 gino@example.org: unsubscribed at Mailchimp on 2021-05-05 12:00:00" in out
     assert "nothing to import: no provider was contacted" in out
     assert not (project / "var").exists()
+
+
+def test_dry_run_after_a_run_counts_what_is_settled(project, capsys):
+    assert main(str(DATA / "substack_email_list.csv")) == 0
+    assert main(str(DATA / "substack_email_list.csv"), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "2 of them were settled by an earlier run of this import" in out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from condividi.migrate.subscriber_import import (
     import_id,
     run_import,
 )
-from condividi.migrate.subscriber_journal import Journal, JournalError, journal_folder
+from condividi.migrate.subscriber_journal import SETTLED, Journal, JournalError, journal_folder
 from condividi.migrate.subscribers import ExportError, ImportPlan, plan_import, read_export
 from condividi.newsletter.config import NewsletterConfig
 from condividi.newsletter.ledger import LedgerBusy, locked
@@ -309,9 +310,17 @@ def _cmd_subscribers(args: argparse.Namespace) -> int:
 
 def _dry_run(plan: ImportPlan, journal: Journal) -> int:
     """Print what a run would do, from the plan and the journal as it is; contact nobody."""
-    done = [c for c in plan.candidates if journal.state(c.email) not in (None, "failed")]
+    states = Counter(journal.state(c.email) for c in plan.candidates)
+    settled = sum(n for state, n in states.items() if state in SETTLED)
     _say(detail_lines(plan))
-    if done:
-        _say([f"{len(done)} of them were already handled by an earlier run of this import"])
+    if settled:
+        _say([f"{settled} of them were settled by an earlier run of this import"])
+    if states["started"] or states["uncertain"]:
+        _say(
+            [
+                f"{states['started']} stopped mid-call and {states['uncertain']} uncertain: a "
+                "run settles them first (see docs/subscribers.md, Resuming)"
+            ]
+        )
     _say(["dry run: no provider was contacted and nothing was written"])
     return 0
