@@ -14,7 +14,7 @@ ROUNDS ?= 3
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish ping serve comments comments-import newpost clean test lint format bench bench-tools newsletter newsletter-init newsletter-send newsletter-status .venv-mailman
+.PHONY: help setup html publish ping serve comments comments-import newpost clean test lint format bench bench-tools newsletter newsletter-init newsletter-send newsletter-status import-subscribers .venv-mailman
 
 help:
 	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
@@ -27,6 +27,8 @@ help:
 	@echo "make newsletter          dry run: each post's state, what a send would mail"
 	@echo "make newsletter-init     record the published archive as sent (first time only)"
 	@echo "make newsletter-send     email each new post to subscribers, exactly once"
+	@echo "make import-subscribers CSV=export.csv   FeedBurner/Mailchimp/Substack subscribers into the list"
+	@echo "     (each gets a confirmation mail; CONFIRMED=1 CONSENT_NOTE=\"...\" imports them as confirmed; DRY_RUN=1)"
 	@echo "make test       the whole test suite"
 	@echo "make bench      benchmark against plain Pelican (N=1000 posts; N=200 for a quick run)"
 	@echo "make clean      remove output/ and caches"
@@ -60,6 +62,15 @@ newsletter-send: publish
 
 newsletter-status: $(READY)
 	$(PY) -m condividi newsletter status --settings publishconf.py
+
+# Subscribers go to the list newsletters are sent to: publishconf.py's provider (docs/subscribers.md).
+import-subscribers: $(READY)
+	@test -n "$(CSV)" || { echo 'usage: make import-subscribers CSV=export.csv [CONFIRMED=1 CONSENT_NOTE="..."] [INCLUDE_UNCONFIRMED=1] [RETRY_UNCERTAIN=1] [DRY_RUN=1]'; exit 2; }
+	$(PY) -m condividi import subscribers "$(CSV)" --settings publishconf.py \
+		$(if $(CONFIRMED),--confirmed --consent-note "$(CONSENT_NOTE)") \
+		$(if $(INCLUDE_UNCONFIRMED),--include-unconfirmed) \
+		$(if $(RETRY_UNCERTAIN),--retry-uncertain) \
+		$(if $(DRY_RUN),--dry-run)
 
 serve: $(READY)
 	$(PY) -m condividi serve --port $(PORT)

@@ -6,8 +6,9 @@ pending double opt-in, campaign create/send/list with filters and pages), keeps 
 told in :attr:`ContractServer.state`, logs every request in :attr:`ContractServer.requests`,
 and injects faults on demand:
 
-- ``fail_next(status, times=1, retry_after=None, when=None, body=None)``: answer ``status``
-  (401, 403, 429, 500, ...) in the provider's own error format, without doing anything;
+- ``fail_next(status, times=1, retry_after=None, when=None, body=None, after=0)``: answer
+  ``status`` (401, 403, 429, 500, ...) in the provider's own error format, without doing
+  anything; ``after`` lets that many matching requests through first ("fails after N");
 - ``delay_next(seconds, after_accept=True, times=1, when=None)``: with ``after_accept`` the
   request is carried out, then the answer waits past the client's time-out ("accepted, then
   timed out"); without, the server waits and drops the connection having done nothing.
@@ -41,6 +42,15 @@ from condividi.newsletter.config import NewsletterConfig
 from condividi.newsletter.providers.base import Edition
 
 HOSTED = ("buttondown", "mailchimp", "brevo", "mailerlite", "kit", "listmonk")
+# The call that subscribes an address, for each provider, as a "METHOD /path" pattern.
+SUBSCRIBE = {
+    "buttondown": r"^POST /subscribers$",
+    "mailchimp": r"^POST /lists/\w+/members$",
+    "brevo": r"^POST /contacts",
+    "mailerlite": r"^POST /subscribers$",
+    "kit": r"^POST /subscribers$",
+    "listmonk": r"^POST /api/subscribers$",
+}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 Response = tuple[int, Any, dict[str, str]]
@@ -93,6 +103,7 @@ class Fault:
     after_accept: bool = True
     times: int = 1
     when: re.Pattern[str] | None = None
+    after: int = 0
 
 
 @dataclass
@@ -253,6 +264,7 @@ class Buttondown(Contract):
                 "email_address": email,
                 "type": kind,
                 "metadata": body.get("metadata") or {},
+                "notes": body.get("notes") or "",
                 "creation_date": now_iso(),
             }
             self.state.subscribers[email.lower()] = record
@@ -381,16 +393,40 @@ class Mailchimp(Contract):
                     f"{email} is already a list member. Use PUT to insert or update list members.",
                     "Member Exists",
                 )
+            tags = body.get("tags") or []
+            if not all(isinstance(t, str) and 0 < len(t) <= 100 for t in tags):
+                return self.error(400, "Tag names must be 1 to 100 characters.", "Invalid Resource")
             record = {
                 "id": hashlib.md5(email.lower().encode()).hexdigest(),
                 "email_address": email,
                 "status": status,
                 "list_id": match[1],
+                "timestamp_signup": body.get("timestamp_signup", ""),
+                "tags": [{"id": n, "name": t} for n, t in enumerate(tags, start=1)],
+                "notes": [],
             }
             self.state.subscribers[email.lower()] = record
             if status == "pending":
                 self.confirm(email)
             return 200, record, {}
+        match = re.fullmatch(r"(GET|POST) /lists/(\w+)/members/([0-9a-f]{32})(/notes)?", req.line)
+        if match:
+            found = [r for r in self.state.subscribers.values() if r["id"] == match[3]]
+            if match[2] != self.server.list_id or not found:
+                return self.not_found()
+            member = found[0]
+            if match[1] == "GET" and not match[4]:
+                return 200, member, {}
+            if match[1] == "POST" and match[4]:
+                note = body.get("note")
+                if not isinstance(note, str) or not note or len(note) > 1000:
+                    return self.error(
+                        400, "The note must be 1 to 1000 characters.", "Invalid Resource"
+                    )
+                entry = {"note_id": next(self.ids), "created_at": now_iso(), "note": note}
+                member["notes"].append(entry)
+                member["last_note"] = entry
+                return 200, entry, {}
         if req.line == "POST /campaigns":
             if body.get("type") != "regular":
                 return self.error(400, "Campaign type is required.", "Invalid Resource")
@@ -917,11 +953,20 @@ class ContractServer:
         retry_after: float | None = None,
         when: str | None = None,
         body: Any = None,
+        after: int = 0,
     ) -> None:
-        """Answer the next ``times`` matching requests with ``status`` (doing nothing)."""
+        """Answer ``times`` matching requests with ``status`` (doing nothing), once ``after``
+        of them went through normally."""
         pattern = re.compile(when) if when else None
         with self._lock:
-            self._faults.append(Fault(status, retry_after, body, times=times, when=pattern))
+            self._faults.append(
+                Fault(status, retry_after, body, times=times, when=pattern, after=after)
+            )
+
+    def clear_faults(self) -> None:
+        """Forget every fault not yet served: the provider is healthy again."""
+        with self._lock:
+            self._faults.clear()
 
     def delay_next(
         self, seconds: float, after_accept: bool = True, times: int = 1, when: str | None = None
@@ -977,6 +1022,9 @@ class ContractServer:
         with self._lock:
             for fault in self._faults:
                 if fault.when is None or fault.when.search(req.line):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)

@@ -19,8 +19,10 @@ from condividi.newsletter.providers.base import (
     AlreadySubscribed,
     Edition,
     InvalidAddress,
+    Provenance,
     ProviderDown,
     Subscription,
+    Unsubscribed,
 )
 from condividi.newsletter.providers.local import (
     LocalProvider,
@@ -380,3 +382,49 @@ def test_simultaneous_requests_for_one_address_make_one_row(
     with sqlite3.connect(config.local_db) as db:
         assert db.execute("SELECT count(*) FROM subscribers").fetchone() == (1,)
     assert len(outbox_messages(config)) == 6
+
+
+# -- imported addresses ----------------------------------------------------------------------
+
+IMPORTED = Provenance(
+    import_id="feedburner-test-reconfirm",
+    source="FeedBurner email subscribers export lettori.csv, row 2",
+    subscribed_at=CONSENT - timedelta(days=3650),
+)
+
+
+def imported(email: str = "lettrice@example.org") -> Subscription:
+    return Subscription(email=email, provenance=IMPORTED)
+
+
+def test_an_import_is_recorded_with_its_mail(provider: LocalProvider, config) -> None:
+    assert provider.import_status("lettrice@example.org", IMPORTED.import_id) == "absent"
+    assert provider.subscribe(imported()).status == "pending"
+    [record] = provider.imports_of("LETTRICE@example.org")
+    assert (record.import_id, record.source) == (IMPORTED.import_id, IMPORTED.source)
+    assert record.subscribed_at == IMPORTED.subscribed_at
+    assert record.confirmation_sent_at == CONSENT
+    assert provider.import_status("lettrice@example.org", IMPORTED.import_id) == "done"
+    assert provider.import_status("lettrice@example.org", "another-import") == "absent"
+    [message] = outbox_messages(config)
+    assert message["Subject"] == "Vuoi ancora ricevere la newsletter di Condividi?"
+
+
+def test_an_import_never_resubscribes_who_left(provider: LocalProvider, config) -> None:
+    provider.subscribe(subscription())
+    provider.unsubscribe(token_of(links(outbox_messages(config)[0])["unsubscribe"]))
+    with pytest.raises(Unsubscribed):
+        provider.subscribe(imported())
+    assert provider.subscriber("lettrice@example.org").status == "unsubscribed"  # type: ignore[union-attr]
+    assert len(outbox_messages(config)) == 1
+    # The reader may come back by the form, though.
+    assert provider.subscribe(subscription()).status == "pending"
+
+
+def test_an_import_whose_mail_failed_leaves_no_record(tmp_path: Path) -> None:
+    config = make_config(tmp_path, smtp_host="127.0.0.1", smtp_port=free_port(), timeout=2.0)
+    provider = LocalProvider(config)
+    with pytest.raises(ProviderDown):
+        provider.subscribe(imported())
+    assert provider.imports_of("lettrice@example.org") == []
+    assert provider.import_status("lettrice@example.org", IMPORTED.import_id) == "absent"

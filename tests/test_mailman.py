@@ -6,7 +6,10 @@ import time
 
 import pytest
 
-from condividi.newsletter.providers import create_provider
+from condividi.migrate.subscriber_import import ImportOptions, run_import
+from condividi.migrate.subscriber_journal import Journal
+from condividi.migrate.subscribers import plan_import, read_export
+from condividi.newsletter.providers import adapter_class, create_provider
 from condividi.newsletter.providers.base import (
     AlreadySubscribed,
     BadCredentials,
@@ -100,3 +103,36 @@ def test_a_held_post_is_found_and_not_posted_twice(mailman_core):
     assert [e["subject"] for e in entries].count(edition.subject) == 1
     mailman_core.core.call("POST", f"{path}/{held.provider_id}", {"action": "discard"})
     assert mailman_core.sink.matching(lambda to, m: edition.subject in str(m["Subject"])) == []
+
+
+def test_an_import_asks_each_reader_to_confirm_and_resumes_safely(mailman_core, tmp_path):
+    addresses = ["importata.uno@example.org", "importata.due@example.org"]
+    export = tmp_path / "feedburner.csv"
+    export.write_text(
+        "Email,Subscription Date,Status\n"
+        + "".join(f"{address},2012-03-04,Active\n" for address in addresses),
+        encoding="utf-8",
+    )
+    plan = plan_import(read_export(export))
+    options = ImportOptions(import_id="feedburner-mailman-test-reconfirm")
+    adapter = create_provider(mailman_core.config())
+    journal_path = tmp_path / "journal.jsonl"
+    with Journal.open(journal_path, {"import_id": options.import_id}) as journal:
+        report = run_import(plan, adapter, journal, options)
+    assert [o.state for o in report.outcomes] == ["pending", "pending"]
+    for address in addresses:
+        (_, message), *_ = mailman_core.sink.wait_for(lambda to, m, a=address: to == [a])
+        assert "confirmation" in str(message["Subject"]).lower()
+    assert not {m["email"] for m in mailman_core.members()} & set(addresses)
+
+    # A run killed during its call leaves the address "started": Mailman answers the repeat
+    # with a 409 (a request is pending), so no second confirmation is asked for.
+    with Journal.open(journal_path, {"import_id": options.import_id}) as journal:
+        journal.record(addresses[0], "started")
+        again = run_import(plan, adapter, journal, options)
+    assert again.outcomes[0].state == "already"
+    assert "already pending" in again.outcomes[0].detail
+    assert again.outcomes[1].earlier
+
+    # Mailman keeps no note with a member: a confirmed import is refused up front.
+    assert adapter_class("mailman").consent_record is None

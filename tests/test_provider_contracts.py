@@ -16,19 +16,11 @@ from condividi.newsletter.providers.base import (
     RateLimited,
     Subscription,
 )
-from tests.providers_support import HOSTED, sample_edition
+from tests.providers_support import HOSTED, SUBSCRIBE, sample_edition
 
 pytestmark = pytest.mark.parametrize("provider", HOSTED)
 
-# Where each step of each provider goes, as "METHOD /path" patterns.
-SUBSCRIBE = {
-    "buttondown": r"^POST /subscribers$",
-    "mailchimp": r"^POST /lists/\w+/members$",
-    "brevo": r"^POST /contacts",
-    "mailerlite": r"^POST /subscribers$",
-    "kit": r"^POST /subscribers$",
-    "listmonk": r"^POST /api/subscribers$",
-}
+# Where each step of each provider goes, as "METHOD /path" patterns (SUBSCRIBE: the support).
 CREATE = {
     "buttondown": r"^POST /emails$",
     "mailchimp": r"^POST /campaigns$",

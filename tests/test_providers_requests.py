@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
@@ -23,6 +25,7 @@ from condividi.newsletter.providers import (
 from condividi.newsletter.providers.base import (
     AlreadySubscribed,
     InvalidAddress,
+    Provenance,
     Subscription,
 )
 from condividi.newsletter.providers.common import (
@@ -172,6 +175,49 @@ def test_buttondown_subscribe_keeps_consent_and_skips_doi_only_when_asked():
     assert plain.json["type"] == "regular"
 
 
+IMPORTED = Subscription(
+    "lettrice@example.org",
+    provenance=Provenance(
+        import_id="0123-buttondown-ab12-confirmed",
+        source="FeedBurner email subscribers export lettori.csv, row 12",
+        subscribed_at=datetime(2011, 5, 6, tzinfo=UTC),
+        consent_note="Iscritta con doppio opt-in su FeedBurner",
+    ),
+)
+IMPORT_RECORD = {
+    "condividi_import": "0123-buttondown-ab12-confirmed",
+    "condividi_source": "FeedBurner email subscribers export lettori.csv, row 12",
+    "condividi_subscribed_at": "2011-05-06T00:00:00+00:00",
+    "condividi_consent_note": "Iscritta con doppio opt-in su FeedBurner",
+}
+
+
+def test_buttondown_confirmed_import_keeps_the_consent_note():
+    request = buttondown.subscribe_request(config(double_opt_in=False), IMPORTED, "k")
+    assert request.json == {
+        "email_address": "lettrice@example.org",
+        "metadata": {"lang": "it", **IMPORT_RECORD},
+        "type": "regular",
+        "notes": "Iscritta con doppio opt-in su FeedBurner "
+        "(FeedBurner email subscribers export lettori.csv, row 12)",
+    }
+    # Re-confirmed instead: where it came from, no note, Buttondown's double opt-in.
+    reconfirm = dataclasses.replace(
+        IMPORTED, provenance=dataclasses.replace(IMPORTED.provenance, consent_note=None)
+    )
+    body = buttondown.subscribe_request(config(), reconfirm, "k").json
+    assert "type" not in body and "notes" not in body
+    assert "condividi_consent_note" not in body["metadata"]
+    assert body["metadata"]["condividi_source"].endswith("row 12")
+
+
+def test_listmonk_confirmed_import_keeps_the_note_in_attribs():
+    request = listmonk.subscribe_request(config(double_opt_in=False), IMPORTED)
+    assert request.json["attribs"] == {"lang": "it", **IMPORT_RECORD}
+    assert request.json["preconfirm_subscriptions"] is True
+    assert listmonk.subscribe_request(config(), IMPORTED).json["preconfirm_subscriptions"] is False
+
+
 def test_buttondown_result_reads_the_type():
     pending = buttondown.subscribe_result(ApiResponse(201, {"id": "s1", "type": "unactivated"}, {}))
     done = buttondown.subscribe_result(ApiResponse(201, {"id": "s1", "type": "regular"}, {}))
@@ -254,6 +300,35 @@ def test_mailchimp_subscribe_is_pending_under_doi():
     assert mailchimp.subscribe_request(config(double_opt_in=False), READER).json["status"] == (
         "subscribed"
     )
+
+
+def test_mailchimp_confirmed_import_tags_the_member_and_notes_the_consent():
+    request = mailchimp.subscribe_request(config(double_opt_in=False), IMPORTED)
+    assert request.json == {
+        "email_address": "lettrice@example.org",
+        "status": "subscribed",
+        "tags": ["condividi-import-0123-buttondown-ab12-confirmed"],
+        "timestamp_signup": "2011-05-06T00:00:00+00:00",
+    }
+    note = mailchimp.note_request(config(), "Lettrice@Example.org", IMPORTED.provenance)
+    digest = hashlib.md5(b"lettrice@example.org").hexdigest()  # Mailchimp's member id
+    assert (note.method, note.repeat) == ("POST", Repeat.CREATE)
+    assert note.path == f"/lists/42/members/{digest}/notes"
+    assert mailchimp.member_request(config(), "lettrice@EXAMPLE.org").path == (
+        f"/lists/42/members/{digest}"
+    )
+    assert note.json == {
+        "note": "Iscritta con doppio opt-in su FeedBurner — FeedBurner email subscribers export "
+        "lettori.csv, row 12, subscribed 2011-05-06"
+    }
+    member = {
+        "tags": [{"id": 1, "name": "condividi-import-0123-buttondown-ab12-confirmed"}],
+        "last_note": {"note": note.json["note"]},
+    }
+    assert mailchimp.made_by(member, IMPORTED.provenance)
+    assert mailchimp.has_note(member, IMPORTED.provenance)
+    assert not mailchimp.made_by({"tags": [{"name": "vip"}]}, IMPORTED.provenance)
+    assert not mailchimp.has_note({"last_note": None}, IMPORTED.provenance)
 
 
 def test_mailchimp_campaign_steps():

@@ -61,15 +61,40 @@ class RejectedRequest(ProviderError):
     """The provider refused the request for another reason (4xx): fix it, do not retry."""
 
 
+class Unsubscribed(ProviderError):
+    """The address left this list before: an import must not bring it back (the reader may)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an imported address comes from, and the consent record a confirmed import carries.
+
+    ``import_id`` names the import (its journal); ``source`` says which export and row
+    (``"FeedBurner export lettori.csv, row 12"``); ``subscribed_at`` is the date the old service
+    recorded; ``consent_note`` is the author's statement of how consent was given, set only when
+    the address is imported as confirmed (no confirmation mail).
+    """
+
+    import_id: str
+    source: str
+    subscribed_at: datetime | None = None
+    consent_note: str | None = None
+
+
 @dataclass(frozen=True)
 class Subscription:
-    """A reader's request to join the list, with the consent record the GDPR asks for."""
+    """A reader's request to join the list, with the consent record the GDPR asks for.
+
+    ``provenance`` is set when the address comes from another service's export rather than
+    from the reader (``import subscribers``).
+    """
 
     email: str
     consent_at: datetime | None = None
     privacy_policy_version: str | None = None
     lang: str = "it"
     name: str = ""
+    provenance: Provenance | None = None
 
 
 SubscribeStatus = Literal["pending", "subscribed"]
@@ -107,6 +132,9 @@ class Edition:
 # has the edition: the ledger must not deliver it again.
 DeliveryStatus = Literal["sent", "scheduled", "sending", "draft", "held"]
 
+# What an interrupted import left for one address (see Provider.import_status).
+ImportStatus = Literal["absent", "done", "unknown"]
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -124,6 +152,15 @@ class Provider(Protocol):
     # False when the provider cannot tell whether an edition went out (Mailman): after an
     # interrupted run the ledger then decides alone, and never re-sends blindly.
     can_find_deliveries: bool
+    # Where a confirmed import (``import subscribers --confirmed``) keeps each reader's consent
+    # note, original subscription date and source; None when this provider cannot keep them,
+    # and the import then refuses --confirmed rather than lose the record.
+    consent_record: str | None
+    # Why, when consent_record is None (shown with the refusal).
+    consent_record_missing: str
+    # True when subscribing an address the provider already holds (pending or not) never mails
+    # it again: an import interrupted mid-call may then simply subscribe it again.
+    repeat_subscribe_is_safe: bool
 
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
         """Add ``subscription.email`` to the list (double opt-in unless configured off).
@@ -144,4 +181,13 @@ class Provider(Protocol):
 
     def find_delivery(self, edition: Edition) -> Delivery | None:
         """Return the provider's record of ``edition`` if it was already created, else None."""
+        ...
+
+    def import_status(self, email: str, import_id: str) -> ImportStatus:
+        """Tell what the import ``import_id``, interrupted during its call for ``email``, left.
+
+        ``absent``: the call did nothing (subscribe again); ``done``: the address is on the
+        list and, under double opt-in, its confirmation mail went out; ``unknown``: this
+        provider cannot tell (subscribe again only if ``repeat_subscribe_is_safe``).
+        """
         ...

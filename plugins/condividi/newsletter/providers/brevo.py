@@ -158,6 +158,11 @@ class BrevoProvider(HostedProvider):
 
     name = "brevo"
     retry_after_headers = ("x-sib-ratelimit-reset",)
+    consent_record_missing = (
+        "Brevo keeps contact data only in attributes created in the account beforehand"
+    )
+    # The DOI call for a known contact answers 204 and Brevo decides whether to mail again.
+    repeat_subscribe_is_safe = False
 
     @staticmethod
     def check_config(config: NewsletterConfig) -> None:

@@ -26,7 +26,11 @@ from condividi.newsletter.providers.base import (
     SubscribeResult,
     Subscription,
 )
-from condividi.newsletter.providers.common import edition_marker, found_delivery
+from condividi.newsletter.providers.common import (
+    edition_marker,
+    found_delivery,
+    provenance_record,
+)
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, require
 
@@ -61,12 +65,17 @@ def auth_headers(config: NewsletterConfig) -> dict[str, str]:
 
 
 def consent_metadata(subscription: Subscription) -> dict[str, str]:
-    """Return the GDPR consent record kept with the subscriber (strings only)."""
+    """Return the GDPR consent record kept with the subscriber (strings only).
+
+    An imported address also carries where it came from and, for a confirmed import, the
+    author's consent note (``condividi_*`` keys).
+    """
     data = {"lang": subscription.lang}
     if subscription.consent_at is not None:
         data["consent_at"] = subscription.consent_at.isoformat()
     if subscription.privacy_policy_version:
         data["privacy_policy_version"] = subscription.privacy_policy_version
+    data.update(provenance_record(subscription.provenance))
     return data
 
 
@@ -80,6 +89,10 @@ def subscribe_request(
     }
     if not config.double_opt_in:
         body["type"] = "regular"
+    provenance = subscription.provenance
+    if provenance is not None and provenance.consent_note:
+        # Notes are what Buttondown shows on the subscriber's page.
+        body["notes"] = f"{provenance.consent_note} ({provenance.source})"
     return ApiRequest(
         "POST",
         "/subscribers",
@@ -174,6 +187,7 @@ class ButtondownProvider(HostedProvider):
     """Buttondown over its REST API."""
 
     name = "buttondown"
+    consent_record = "each subscriber's notes and metadata (condividi_consent_note, ...)"
 
     @staticmethod
     def check_config(config: NewsletterConfig) -> None:

@@ -4,6 +4,7 @@
   campaign (name, title, description, tag or Message-ID) so ``find_delivery`` can find it again.
 - :func:`unsubscribe_tag` gives the provider's unsubscribe merge tag for the email footer.
 - :func:`found_delivery` turns the campaign record an adapter found into a :class:`Delivery`.
+- :func:`provenance_record` gives the fields an imported subscriber's record keeps.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from condividi.newsletter.config import PROVIDER_NAMES
-from condividi.newsletter.providers.base import Delivery, DeliveryStatus
+from condividi.newsletter.providers.base import Delivery, DeliveryStatus, Provenance
 
 MARKER_PREFIX = "condividi-"
 
@@ -81,3 +82,19 @@ def found_delivery(
     """
     status = statuses.get(record.get("status", ""), "sending")
     return Delivery(edition_key, str(record["id"]), status)
+
+
+def provenance_record(provenance: Provenance | None) -> dict[str, str]:
+    """Return what an imported subscriber's record keeps, as ``condividi_*`` strings.
+
+    The import, the export and row, the original subscription date and, for a confirmed
+    import, the consent note; an empty dict for a reader who signed up here.
+    """
+    if provenance is None:
+        return {}
+    record = {"condividi_import": provenance.import_id, "condividi_source": provenance.source}
+    if provenance.subscribed_at is not None:
+        record["condividi_subscribed_at"] = provenance.subscribed_at.isoformat()
+    if provenance.consent_note:
+        record["condividi_consent_note"] = provenance.consent_note
+    return record

@@ -14,6 +14,7 @@ from condividi.newsletter.config import NewsletterConfig
 from condividi.newsletter.providers.base import (
     Delivery,
     Edition,
+    ImportStatus,
     ProviderError,
     SubscribeResult,
     Subscription,
@@ -46,6 +47,11 @@ class HostedProvider:
     can_find_deliveries: ClassVar[bool] = True
     # Extra headers that say when a 429 ends, for providers that send no Retry-After.
     retry_after_headers: ClassVar[tuple[str, ...]] = ()
+    # Imports (see base.Provider). By default an adapter keeps no consent note, and a repeated
+    # subscribe is refused as a duplicate without a second mail.
+    consent_record: ClassVar[str | None] = None
+    consent_record_missing: ClassVar[str] = "this adapter does not store a consent note"
+    repeat_subscribe_is_safe: ClassVar[bool] = True
 
     def __init__(self, config: NewsletterConfig) -> None:
         self.check_config(config)
@@ -89,6 +95,10 @@ class HostedProvider:
     def find_delivery(self, edition: Edition) -> Delivery | None:
         """See :class:`~.base.Provider`."""
         raise NotImplementedError
+
+    def import_status(self, email: str, import_id: str) -> ImportStatus:
+        """See :class:`~.base.Provider`: a hosted list is not asked, so ``unknown``."""
+        return "unknown"
 
     def create(self, edition: Edition) -> str:
         """Create the edition's draft campaign; return its id."""

@@ -27,6 +27,7 @@ from condividi.newsletter.providers.base import (
     ProviderError,
     SubscribeResult,
     Subscription,
+    Unsubscribed,
 )
 from condividi.newsletter.providers.common import edition_marker, has_marker
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
@@ -42,6 +43,8 @@ STATUSES: dict[str, DeliveryStatus] = {
     "sent": "sent",
 }
 SEND_DELAY = timedelta(minutes=1)
+# States of a subscriber who left or cannot be mailed: an import never brings them back.
+GONE_STATES = frozenset({"cancelled", "bounced", "complained"})
 PAGE_SIZE = 500
 MAX_PAGES = 20
 
@@ -146,6 +149,9 @@ class KitProvider(HostedProvider):
     """Kit over API v4."""
 
     name = "kit"
+    consent_record_missing = (
+        "Kit keeps free text only in custom fields created in the account beforehand"
+    )
 
     @staticmethod
     def check_config(config: NewsletterConfig) -> None:
@@ -161,8 +167,11 @@ class KitProvider(HostedProvider):
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
         response = self.http.send(subscriber_request(self.config, subscription))
         subscriber_id = require(response.payload, self.name, "subscriber", "id")
-        if existing_state(response) == "active":
+        state = existing_state(response)
+        if state == "active":
             raise AlreadySubscribed(self.name, "the address is already an active subscriber", 200)
+        if subscription.provenance is not None and state in GONE_STATES:
+            raise Unsubscribed(self.name, f"the subscriber is {state} at Kit", 200)
         if not self.config.double_opt_in:
             return SubscribeResult("subscribed", str(subscriber_id))
         self.http.send(form_request(self.config, subscription))

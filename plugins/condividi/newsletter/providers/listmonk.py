@@ -33,6 +33,7 @@ from condividi.newsletter.providers.common import (
     edition_marker,
     found_delivery,
     has_marker,
+    provenance_record,
 )
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, Repeat, require
@@ -62,6 +63,7 @@ def subscribe_request(config: NewsletterConfig, subscription: Subscription) -> A
         attribs["consent_at"] = subscription.consent_at.isoformat()
     if subscription.privacy_policy_version:
         attribs["privacy_policy_version"] = subscription.privacy_policy_version
+    attribs.update(provenance_record(subscription.provenance))
     return ApiRequest(
         "POST",
         "/api/subscribers",
@@ -157,6 +159,7 @@ class ListmonkProvider(HostedProvider):
     """Listmonk over its admin API."""
 
     name = "listmonk"
+    consent_record = "each subscriber's attributes (attribs.condividi_consent_note, ...)"
 
     @staticmethod
     def check_config(config: NewsletterConfig) -> None:

@@ -36,10 +36,12 @@ from condividi.newsletter.providers.base import (
     AlreadySubscribed,
     Delivery,
     Edition,
+    ImportStatus,
     ProviderDown,
     ProviderError,
     SubscribeResult,
     Subscription,
+    Unsubscribed,
 )
 
 NAME = "local"
@@ -83,6 +85,16 @@ CREATE TABLE IF NOT EXISTS delivery_recipients (
     error TEXT,
     PRIMARY KEY (delivery_id, subscriber_id)
 );
+CREATE TABLE IF NOT EXISTS subscriber_imports (
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
+    import_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    subscribed_at TEXT,
+    consent_note TEXT,
+    imported_at TEXT NOT NULL,
+    confirmation_sent_at TEXT,
+    PRIMARY KEY (subscriber_id, import_id)
+);
 """
 
 
@@ -111,6 +123,18 @@ class Subscriber:
     created_at: datetime
     confirmed_at: datetime | None
     unsubscribed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """One row of the subscriber_imports table: where an imported address came from."""
+
+    import_id: str
+    source: str
+    subscribed_at: datetime | None
+    consent_note: str | None
+    imported_at: datetime
+    confirmation_sent_at: datetime | None
 
 
 def new_token() -> str:
@@ -159,6 +183,11 @@ class LocalProvider:
 
     name = NAME
     can_find_deliveries = True
+    consent_record = "the local database (table subscriber_imports)"
+    consent_record_missing = ""
+    # Subscribing a pending address again starts over and mails a new link: an interrupted
+    # import asks import_status instead.
+    repeat_subscribe_is_safe = False
 
     def __init__(
         self,
@@ -232,9 +261,13 @@ class LocalProvider:
         Returns ``SubscribeResult("pending", <subscriber id>)``, or ``"subscribed"`` when
         ``double_opt_in`` is off. Raises :class:`AlreadySubscribed` for a confirmed address
         (nothing is sent), ``InvalidAddress`` for a bad one, :class:`ProviderDown` when the
-        confirmation email cannot be sent. A pending or unsubscribed address starts over.
+        confirmation email cannot be sent. A pending or unsubscribed address starts over, except
+        that an import (``subscription.provenance``) never brings back an unsubscribed address
+        (:class:`Unsubscribed`); an import is recorded in ``subscriber_imports``, with the time
+        its confirmation mail went out.
         """
         email = validate_address(subscription.email, NAME)
+        provenance = subscription.provenance
         now = self.now()
         consent_at = subscription.consent_at or now
         status: SubscriberStatus = "pending" if self.config.double_opt_in else "confirmed"
@@ -244,6 +277,8 @@ class LocalProvider:
             ).fetchone()
             if row is not None and row["status"] == "confirmed":
                 raise AlreadySubscribed(NAME, "the address is already subscribed")
+            if row is not None and row["status"] == "unsubscribed" and provenance is not None:
+                raise Unsubscribed(NAME, "the address unsubscribed from this list")
             values = (
                 email,
                 status,
@@ -268,36 +303,137 @@ class LocalProvider:
                     (*values, subscriber_id),
                 )
             assert subscriber_id is not None
+            if provenance is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO subscriber_imports (subscriber_id, import_id, source,"
+                    " subscribed_at, consent_note, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        subscriber_id,
+                        provenance.import_id,
+                        provenance.source,
+                        provenance.subscribed_at and _iso(provenance.subscribed_at),
+                        provenance.consent_note,
+                        _iso(now),
+                    ),
+                )
             if status == "confirmed":
                 return SubscribeResult("subscribed", str(subscriber_id))
             confirm_token = self._issue_token(db, subscriber_id, "confirm")
             unsubscribe_token = self._issue_token(db, subscriber_id, "unsubscribe")
         message = self.confirmation_message(
-            email, subscription.lang, confirm_token, unsubscribe_token
+            email,
+            subscription.lang,
+            confirm_token,
+            unsubscribe_token,
+            imported=provenance is not None,
         )
         try:
             with self.mailer_factory() as mailer:
                 mailer.send(message)
         except (smtplib.SMTPException, OSError) as error:
+            if provenance is not None:
+                # Not mailed: the import's next run finds no trace of this call and retries.
+                self._forget_import(subscriber_id, provenance.import_id)
             raise ProviderDown(NAME, f"the confirmation email was not sent: {error}") from error
+        if provenance is not None:
+            with self._connect() as db:
+                db.execute(
+                    "UPDATE subscriber_imports SET confirmation_sent_at = ?"
+                    " WHERE subscriber_id = ? AND import_id = ?",
+                    (_iso(self.now()), subscriber_id, provenance.import_id),
+                )
         return SubscribeResult("pending", str(subscriber_id))
 
+    def _forget_import(self, subscriber_id: int, import_id: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "DELETE FROM subscriber_imports WHERE subscriber_id = ? AND import_id = ?",
+                (subscriber_id, import_id),
+            )
+
+    def import_status(self, email: str, import_id: str) -> ImportStatus:
+        """See :class:`~.base.Provider`: read from the database.
+
+        ``absent`` when the import left no record of ``email`` (its call never committed);
+        ``done`` when the address is confirmed (or unsubscribed since), or pending with its
+        confirmation mail recorded as sent; ``unknown`` when the mail may or may not have gone
+        out (the run stopped between the two).
+        """
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT subscribers.status, subscriber_imports.confirmation_sent_at"
+                " FROM subscribers JOIN subscriber_imports"
+                " ON subscriber_imports.subscriber_id = subscribers.id"
+                " WHERE subscribers.email_key = ? AND subscriber_imports.import_id = ?",
+                (email.strip().lower(), import_id),
+            ).fetchone()
+        if row is None:
+            return "absent"
+        if row["status"] != "pending" or row["confirmation_sent_at"] is not None:
+            return "done"
+        return "unknown"
+
+    def imports_of(self, email: str) -> list[ImportRecord]:
+        """Return the import records of ``email`` (any letter case), oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT subscriber_imports.* FROM subscriber_imports JOIN subscribers"
+                " ON subscribers.id = subscriber_imports.subscriber_id"
+                " WHERE subscribers.email_key = ? ORDER BY subscriber_imports.imported_at",
+                (email.strip().lower(),),
+            ).fetchall()
+        return [
+            ImportRecord(
+                import_id=row["import_id"],
+                source=row["source"],
+                subscribed_at=_when(row["subscribed_at"]),
+                consent_note=row["consent_note"],
+                imported_at=datetime.fromisoformat(row["imported_at"]),
+                confirmation_sent_at=_when(row["confirmation_sent_at"]),
+            )
+            for row in rows
+        ]
+
     def confirmation_message(
-        self, email: str, lang: str, confirm_token: str, unsubscribe_token: str
+        self,
+        email: str,
+        lang: str,
+        confirm_token: str,
+        unsubscribe_token: str,
+        imported: bool = False,
     ) -> EmailMessage:
-        """Return the confirmation email for ``email`` in ``lang`` with both links."""
+        """Return the confirmation email for ``email`` in ``lang`` with both links.
+
+        ``imported``: the reader subscribed long ago, elsewhere (an import's re-confirmation),
+        so the mail says why it comes, rather than thanking them for a signup they did not make.
+        """
         translations = i18n.load_catalogue(self.config.translations, lang)
         _ = translations.gettext
         name = self.config.from_name or self.config.from_email
-        text = _(
-            "Hello,\n\n"
-            "to complete your subscription to the newsletter of {name}, open this link "
-            "within {hours} hours:\n\n"
-            "{confirm_url}\n\n"
-            "Until you do, you will receive nothing. If you did not ask to subscribe, just "
-            "ignore this message. To stop any further request for this address:\n\n"
-            "{unsubscribe_url}\n"
-        ).format(
+        if imported:
+            subject = _("Do you still want the newsletter of {name}?")
+            body = _(
+                "Hello,\n\n"
+                "some time ago you subscribed to the newsletter of {name}. It now comes from "
+                "a new home, and it will keep reaching you only if you confirm, by opening "
+                "this link within {hours} hours:\n\n"
+                "{confirm_url}\n\n"
+                "If you do nothing, you will receive nothing more. To stop any further "
+                "request for this address:\n\n"
+                "{unsubscribe_url}\n"
+            )
+        else:
+            subject = _("Confirm your subscription to {name}")
+            body = _(
+                "Hello,\n\n"
+                "to complete your subscription to the newsletter of {name}, open this link "
+                "within {hours} hours:\n\n"
+                "{confirm_url}\n\n"
+                "Until you do, you will receive nothing. If you did not ask to subscribe, just "
+                "ignore this message. To stop any further request for this address:\n\n"
+                "{unsubscribe_url}\n"
+            )
+        text = body.format(
             name=name,
             hours=self.config.confirm_hours,
             confirm_url=self.confirm_url(confirm_token),
@@ -306,7 +442,7 @@ class LocalProvider:
         return plain_message(
             sender=sender_address(self.config.from_name, self.config.from_email),
             to=email,
-            subject=_("Confirm your subscription to {name}").format(name=name),
+            subject=subject.format(name=name),
             text=text,
             date=self.now(),
             reply_to=self.config.reply_to,

@@ -1,7 +1,11 @@
 """Mailchimp Marketing API v3 (providers.md §2).
 
 Subscribe: ``POST /lists/{audience}/members`` with ``status: pending`` (Mailchimp sends the
-opt-in email) or ``subscribed``; an existing member is a 400 "Member Exists".
+opt-in email) or ``subscribed``; an existing member is a 400 "Member Exists". An imported
+address is tagged with its import and keeps its original date (``timestamp_signup``); a
+confirmed import's consent note goes in a member note (``POST …/members/{hash}/notes``). Should
+a run stop between the two calls, the next one finds the member "existing" but tagged with its
+own import (``GET …/members/{hash}``), and adds the note unless it is already the last one.
 Deliver: ``POST /campaigns`` (a draft whose ``settings.title`` carries our marker, not repeated
 after a time-out), ``PUT /campaigns/{id}/content`` (HTML and plain text), then
 ``POST /campaigns/{id}/actions/send`` (repeated only after a refused connection or a 429).
@@ -11,7 +15,9 @@ Find: ``GET /campaigns?list_id=…&type=regular`` matched on the title.
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 from condividi.config import ConfigError
@@ -22,6 +28,7 @@ from condividi.newsletter.providers.base import (
     DeliveryStatus,
     Edition,
     InvalidAddress,
+    Provenance,
     ProviderError,
     SubscribeResult,
     Subscription,
@@ -72,16 +79,68 @@ def auth_headers(config: NewsletterConfig) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
+def subscriber_hash(email: str) -> str:
+    """Return Mailchimp's id of a member: the MD5 of the lower-cased address."""
+    return hashlib.md5(email.lower().encode("utf-8")).hexdigest()
+
+
+def import_tag(provenance: Provenance) -> str:
+    """Return the tag that marks a member as made by the import ``provenance`` names."""
+    return f"condividi-import-{provenance.import_id}"[:100]
+
+
 def subscribe_request(config: NewsletterConfig, subscription: Subscription) -> ApiRequest:
-    """Return the request adding ``subscription`` to the audience (pending = double opt-in)."""
+    """Return the request adding ``subscription`` to the audience (pending = double opt-in).
+
+    An imported address carries its import's tag and, when known, its original signup date.
+    """
+    body: dict[str, Any] = {
+        "email_address": subscription.email,
+        "status": "pending" if config.double_opt_in else "subscribed",
+    }
+    provenance = subscription.provenance
+    if provenance is not None:
+        body["tags"] = [import_tag(provenance)]
+        if provenance.subscribed_at is not None:
+            moment = provenance.subscribed_at.astimezone(UTC)
+            body["timestamp_signup"] = moment.isoformat(timespec="seconds")
+    return ApiRequest("POST", f"/lists/{config.list_id}/members", json=body)
+
+
+def consent_note_text(provenance: Provenance) -> str:
+    """Return the member note recording a confirmed import's consent (at most 1,000 chars)."""
+    text = f"{provenance.consent_note} — {provenance.source}"
+    if provenance.subscribed_at is not None:
+        text += f", subscribed {provenance.subscribed_at.date().isoformat()}"
+    return text[:1000]
+
+
+def note_request(config: NewsletterConfig, email: str, provenance: Provenance) -> ApiRequest:
+    """Return the request adding the consent note to the member ``email`` (not repeated after
+    a time-out: a second note would be noise, and the next run checks the last one)."""
     return ApiRequest(
         "POST",
-        f"/lists/{config.list_id}/members",
-        json={
-            "email_address": subscription.email,
-            "status": "pending" if config.double_opt_in else "subscribed",
-        },
+        f"/lists/{config.list_id}/members/{subscriber_hash(email)}/notes",
+        json={"note": consent_note_text(provenance)},
+        repeat=Repeat.CREATE,
     )
+
+
+def member_request(config: NewsletterConfig, email: str) -> ApiRequest:
+    """Return the request reading the member ``email`` (its tags and last note)."""
+    return ApiRequest("GET", f"/lists/{config.list_id}/members/{subscriber_hash(email)}")
+
+
+def made_by(member: Any, provenance: Provenance) -> bool:
+    """Tell whether ``member`` (Mailchimp's record) carries the tag of this import."""
+    tags = (member or {}).get("tags") or []
+    return any(isinstance(t, Mapping) and t.get("name") == import_tag(provenance) for t in tags)
+
+
+def has_note(member: Any, provenance: Provenance) -> bool:
+    """Tell whether ``member``'s last note is this import's consent note."""
+    last = (member or {}).get("last_note") or {}
+    return isinstance(last, Mapping) and last.get("note") == consent_note_text(provenance)
 
 
 def subscribe_result(response: ApiResponse) -> SubscribeResult:
@@ -167,6 +226,7 @@ class MailchimpProvider(HostedProvider):
     """Mailchimp over the Marketing API."""
 
     name = "mailchimp"
+    consent_record = "each member's notes (and its tag condividi-import-…)"
 
     @staticmethod
     def check_config(config: NewsletterConfig) -> None:
@@ -187,7 +247,27 @@ class MailchimpProvider(HostedProvider):
     map_error = staticmethod(map_error)
 
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
-        return subscribe_result(self.http.send(subscribe_request(self.config, subscription)))
+        provenance = subscription.provenance
+        noted = provenance is not None and bool(provenance.consent_note)
+        try:
+            response = self.http.send(subscribe_request(self.config, subscription))
+            result = subscribe_result(response)
+        except AlreadySubscribed:
+            if not noted:
+                raise
+            assert provenance is not None
+            # Ours, from a run that stopped before the note? Then finish it; else it was
+            # on the list before the import.
+            member = self.http.send(member_request(self.config, subscription.email)).payload
+            if not made_by(member, provenance):
+                raise
+            result = subscribe_result(ApiResponse(200, member, {}))
+            if has_note(member, provenance):
+                return result
+        if noted:
+            assert provenance is not None
+            self.http.send(note_request(self.config, subscription.email, provenance))
+        return result
 
     def find_delivery(self, edition: Edition) -> Delivery | None:
         offset = 0

@@ -145,6 +145,9 @@ class MailerLiteProvider(HostedProvider):
     """MailerLite over its API."""
 
     name = "mailerlite"
+    consent_record_missing = (
+        "MailerLite keeps free text only in custom fields created in the account beforehand"
+    )
 
     @staticmethod
     def check_config(config: NewsletterConfig) -> None:

@@ -34,6 +34,7 @@ from condividi.newsletter.providers.base import (
     AlreadySubscribed,
     Delivery,
     Edition,
+    ImportStatus,
     InvalidAddress,
     ProviderDown,
     ProviderError,
@@ -154,6 +155,10 @@ class MailmanProvider:
 
     name = "mailman"
     can_find_deliveries = False
+    consent_record = None
+    consent_record_missing = "Mailman Core keeps no note with a member"
+    # A member or a pending request for the address is a 409: no second confirmation mail.
+    repeat_subscribe_is_safe = True
 
     def __init__(self, config: NewsletterConfig) -> None:
         require_settings(
@@ -181,6 +186,10 @@ class MailmanProvider:
     def subscribe(self, subscription: Subscription) -> SubscribeResult:
         """See :class:`~.base.Provider`."""
         return subscribe_result(self.http.send(subscribe_request(self.config, subscription)))
+
+    def import_status(self, email: str, import_id: str) -> ImportStatus:
+        """See :class:`~.base.Provider`: not asked (a repeat is a 409), so ``unknown``."""
+        return "unknown"
 
     def find_delivery(self, edition: Edition) -> Delivery | None:
         """Return the edition's post if it is held for moderation, else None (see module)."""
