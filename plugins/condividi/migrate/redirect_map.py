@@ -18,9 +18,10 @@ an nginx map, HTML pages at the old paths).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from condividi.files import write_atomically
@@ -35,6 +36,12 @@ HEADER = (
     "# OLD is a path on this site (it may end with ?query); NEW is a path here or a full URL.\n"
     "# The build publishes this map as _redirects, an nginx map and HTML pages at the old paths.\n"
 )
+
+
+def redirects_file(settings: Mapping[str, Any]) -> Path:
+    """Return the redirect map of a site: setting ``REDIRECTS_FILE`` (``"redirects.txt"`` by
+    default), relative to the content folder (``PATH``) unless absolute."""
+    return Path(settings["PATH"]) / settings.get("REDIRECTS_FILE", "redirects.txt")
 
 
 class RedirectError(ValueError):
