@@ -34,7 +34,8 @@ Rewrite = Callable[[str], "str | None"]
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*?-->\n?")
 _URL_LINE = re.compile(r"^(\s*)(https?://[^\s<>\"]+)(\s*)$", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\r\n\f]+")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+]|#{1,6}|[0-9]{1,9}[.)])(?=\s|$)")
+# What starts a Markdown block at the start of a line: a heading, a list item, a code fence.
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)(#|=|(?:-+|\+|:|[0-9]{1,9}[.)])(?=\s|$))")
 
 REMOVED = ("script", "style", "link", "meta", "template")
 PLAYERS = ("iframe", "object", "embed")
@@ -345,12 +346,14 @@ class _Converter(MarkdownConverter):
             return ""
         text = text.replace("\\", "\\\\").replace("&", "&amp;")
         text = text.replace("<", "&lt;").replace(">", "&gt;")
-        for character in "*_`[]":
+        for character in "*_`[]|{":
             text = text.replace(character, "\\" + character)
         return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + _backslash(m.group(2)), text)
 
 
 def _backslash(marker: str) -> str:
+    if marker in "=:":  # a setext underline, a definition: no backslash escape for these
+        return f"&#{ord(marker)};"
     if marker[0].isdigit():
         return marker[:-1] + "\\" + marker[-1]
     return "\\" + marker

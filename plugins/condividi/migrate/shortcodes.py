@@ -234,13 +234,13 @@ def expand_shortcodes(text: str, context: MediaContext) -> tuple[str, ShortcodeR
             return embed(content, report)
         return media(name, attributes, content, report)
 
-    text = _HANDLED_PATTERN.sub(replace, text)
     for match in _ANY.finditer(text):
         escaped = match.group(1) == "[" and match.group(6) == "]"
         closing, name, attributes, self_closing = match.group(2, 3, 4, 5)
-        if escaped or closing:
+        if escaped or closing or name in HANDLED:
             continue
         # "[sic]" or "[1]" is prose; a shortcode has attributes, a closing tag or a slash.
         if attributes.strip() or self_closing or f"[/{name}]" in text:
             report.left[name] += 1
+    text = _HANDLED_PATTERN.sub(replace, text)
     return text, report
