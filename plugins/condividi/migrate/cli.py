@@ -50,7 +50,7 @@ class ProgressBar:
     def advance(self, item: Item) -> None:
         """Count one more item converted."""
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, description=f"{item.type} {item.id}")
+            self.bar.update(self.task, advance=1, description=f"Converting {item.type} {item.id}")
 
     def stop(self) -> None:
         """Erase the bar."""
