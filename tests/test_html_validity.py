@@ -23,30 +23,27 @@ def java() -> str:
     pytest.fail("no java on PATH: run scripts/setup-system.sh (make test does)")
 
 
-def test_every_page_is_valid_html(sample_output: Path) -> None:
+def vnu_errors(pages: list[Path]) -> list[str]:
+    """Return every error the Nu HTML Checker finds in ``pages``, as ``path:line: message``."""
     assert VNU_JAR.is_file(), "vnu.jar missing: run npm install (make test does)"
-    pages = sorted(sample_output.rglob("*.html"))
-    assert len(pages) > 20
     result = subprocess.run(
-        [
-            java(),
-            "-jar",
-            str(VNU_JAR),
-            "--errors-only",
-            "--format",
-            "json",
-            "--stdout",
-            *map(str, pages),
-        ],
+        [java(), "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
+        + [str(page) for page in pages],
         capture_output=True,
         text=True,
         timeout=240,
         check=False,
     )
     messages = json.loads(result.stdout or "{}").get("messages", [])
-    errors = [
+    return [
         f"{m.get('url', '').split('/output/')[-1]}:{m.get('lastLine')}: {m.get('message')}"
         for m in messages
         if m.get("type") == "error"
     ]
+
+
+def test_every_page_is_valid_html(sample_output: Path) -> None:
+    pages = sorted(sample_output.rglob("*.html"))
+    assert len(pages) > 20
+    errors = vnu_errors(pages)
     assert errors == [], "\n".join(errors)

@@ -6,7 +6,6 @@ command (comments into a real Isso database), then built with publishconf.py.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from condividi.build import build_site
 from tests.comments_support import IssoServer
 from tests.conftest import copy_project
 from tests.feeds_support import atom_errors, feed_files, rss_errors
-from tests.test_html_validity import VNU_JAR, java
+from tests.test_html_validity import vnu_errors
 
 DATA = Path(__file__).parent / "data" / "wordpress"
 WXR = DATA / "blog-1.2.xml"
@@ -148,22 +147,7 @@ def test_the_feeds_stay_valid(imported: Imported) -> None:
 
 @pytest.mark.vnu
 def test_imported_pages_are_valid_html(imported: Imported) -> None:
-    assert VNU_JAR.is_file(), "vnu.jar missing: run npm install (make test does)"
-    pages = [imported.output / slug / "index.html" for slug in PUBLISHED + PAGES]
-    result = subprocess.run(
-        [java(), "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
-        + [str(path) for path in pages],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    messages = json.loads(result.stdout or "{}").get("messages", [])
-    errors = [
-        f"{m.get('url', '').split('/output/')[-1]}:{m.get('lastLine')}: {m.get('message')}"
-        for m in messages
-        if m.get("type") == "error"
-    ]
+    errors = vnu_errors([imported.output / slug / "index.html" for slug in PUBLISHED + PAGES])
     assert errors == [], "\n".join(errors)
 
 
