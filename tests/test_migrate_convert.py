@@ -172,3 +172,11 @@ def test_any_text_reads_back_the_same(text: str, after_break: str) -> None:
     expected = " ".join(f"{text} {after_break}".split())
     assert " ".join(page.get_text().split()) == expected, result.markdown
     assert not page.find(["em", "strong", "code", "a", "h1", "h2", "ul", "ol", "pre", "hr"])
+
+
+def test_a_huge_post_converts_whole() -> None:
+    paragraph = "Una frase con *asterischi*, [parentesi] e <em>enfasi</em> che si ripete. " * 8
+    result = convert("\n\n".join(f"{number}. {paragraph}" for number in range(1000)))
+    assert result.markdown.count("\n\n") == 999
+    assert result.markdown.rstrip().endswith("che si ripete.")
+    assert result.shortcodes_left == {}

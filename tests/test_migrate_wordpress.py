@@ -77,6 +77,7 @@ def test_posts_and_pages_become_files_pelican_reads_back(project: Path) -> None:
     )
     assert post.modified == datetime(2024, 3, 15, 18, 30, tzinfo=ROME)
     assert post.metadata["image"] == "{static}/images/2024/03/foto.jpg"
+    assert post.metadata["feedid"] == "https://giulia.example.org/?p=101"  # the WordPress guid
     page = read_back(project, entries[302].path)
     assert entries[302].path.name == "dove-trovarmi.md" and page.title == "Dove trovarmi"
 

@@ -49,6 +49,7 @@ def test_a_post_has_its_fields_typed() -> None:
     post = read_export(WXR_12).by_id[101]
     assert post.title == "Benvenuti nel nuovo blog"
     assert post.link == "https://giulia.example.org/2024/03/benvenuti/"
+    assert post.guid == "https://giulia.example.org/?p=101"
     assert (post.post_name, post.status, post.type) == ("benvenuti", "publish", "post")
     assert post.date == datetime(2024, 3, 10, 10, 0)
     assert post.date_gmt == datetime(2024, 3, 10, 9, 0)

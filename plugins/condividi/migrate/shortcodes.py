@@ -45,6 +45,7 @@ _ATTRIBUTES = re.compile(
 )
 # What looks like a shortcode of any name: [name], [name attr=...], [name /], [/name].
 _ANY = re.compile(r"\[(\[?)(/?)([A-Za-z][\w-]*)(?![\w-])([^\[\]]*?)(/?)\](\]?)")
+_CLOSING = re.compile(r"\[/([A-Za-z][\w-]*)\]")
 _CAPTION_PARTS = re.compile(r"((?:<a [^>]+>\s*)?<img [^>]+>(?:\s*</a>)?)(.*)", re.IGNORECASE | re.S)
 
 
@@ -234,13 +235,14 @@ def expand_shortcodes(text: str, context: MediaContext) -> tuple[str, ShortcodeR
             return embed(content, report)
         return media(name, attributes, content, report)
 
+    closed = set(_CLOSING.findall(text))
     for match in _ANY.finditer(text):
         escaped = match.group(1) == "[" and match.group(6) == "]"
         closing, name, attributes, self_closing = match.group(2, 3, 4, 5)
         if escaped or closing or name in HANDLED:
             continue
         # "[sic]" or "[1]" is prose; a shortcode has attributes, a closing tag or a slash.
-        if attributes.strip() or self_closing or f"[/{name}]" in text:
+        if attributes.strip() or self_closing or name in closed:
             report.left[name] += 1
     text = _HANDLED_PATTERN.sub(replace, text)
     return text, report

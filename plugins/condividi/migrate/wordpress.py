@@ -473,10 +473,16 @@ def _convert(
         ("Image", image),
         ("ImageAlt", image_alt),
         ("Status", entry.status),
+        # The id its feed readers know: an imported post does not show up as new to them.
+        ("FeedId", item.guid if entry.kind == "article" and _is_uri(item.guid) else ""),
     ]
     entry.text = front_matter(fields) + conversion.markdown
     if entry.status == "published":
         entry.imported = Imported(item, entry.url, category, tuple(tags))
+
+
+def _is_uri(value: str) -> bool:
+    return value.startswith(("http://", "https://", "tag:", "urn:"))
 
 
 def _featured_image(

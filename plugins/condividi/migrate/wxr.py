@@ -83,6 +83,7 @@ class Item:
     type: str
     title: str
     link: str
+    guid: str
     post_name: str
     status: str
     date: datetime | None
@@ -279,6 +280,7 @@ class _Reader:
             type=text(element, "post_type").strip() or "post",
             title=element.findtext("title") or "",
             link=(element.findtext("link") or "").strip(),
+            guid=(element.findtext("guid") or "").strip(),
             post_name=text(element, "post_name").strip(),
             status=text(element, "status").strip(),
             date=parse_date(text(element, "post_date")),
