@@ -228,6 +228,8 @@ def test_a_11_export_imports(project: Path) -> None:
     assert str(post.category) == "Senza categoria"
     text = entries[7].path.read_text(encoding="utf-8")
     assert "<figcaption>Una didascalia nell'attributo</figcaption>" in text
+    page = entries[2].path.read_text(encoding="utf-8")
+    assert "[il primo post]({filename}/articles/2011-05-04-il-primo-post.md)" in page
     sources = {redirect.source: redirect.target for redirect in report.redirects}
     assert sources["/blog/2011/05/il-primo-post/"] == "/il-primo-post/"
     assert sources["/blog/?p=7"] == "/il-primo-post/"

@@ -286,8 +286,9 @@ def existing_slugs(settings: dict[str, Any], skip: set[Path]) -> dict[tuple[str,
 class _LinkMap:
     """Links between imported posts: old address → ``{filename}`` of the new file."""
 
-    def __init__(self, host: str) -> None:
-        self.host = host
+    def __init__(self, home: str) -> None:
+        self.host = (urlsplit(home).hostname or "").lower()
+        self.base = urlsplit(home).path.rstrip("/")  # a blog installed in a folder: /blog
         self.targets: dict[str, str] = {}
 
     def add(self, url: str, target: str) -> None:
@@ -326,7 +327,7 @@ def plan_import(
     report.media = MediaPlan(options.uploads, site.images)
     report.redirects_path = redirects_file(settings)
     attachments = {item.id: item for item in export.attachments}
-    links = _LinkMap(export.site.host)
+    links = _LinkMap(export.site.link or export.site.base_blog_url)
     used: dict[tuple[str, str], str] = {}
     planned: list[PlannedFile] = []
     for item in export.items:
@@ -348,7 +349,7 @@ def plan_import(
             target = "{filename}/" + entry.path.relative_to(site.content).as_posix()
             links.add(entry.item.link, target)
             query = "p" if entry.item.type == "post" else "page_id"
-            links.add(f"/?{query}={entry.item.id}", target)
+            links.add(f"{links.base}/?{query}={entry.item.id}", target)
 
     def rewrite(url: str) -> str | None:
         return report.media.resolve(url) or links.resolve(url)
