@@ -89,6 +89,8 @@ PLUGINS = [
     "condividi.newsletter",
     "condividi.newsletter.edition_plugin",
     "condividi.comments",
+    # last: it checks the old addresses against every page the others wrote
+    "condividi.migrate.redirects_plugin",
 ]
 
 # Newsletter signup: the form posts to the endpoint `make serve` runs (README: Newsletter signup).

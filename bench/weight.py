@@ -6,7 +6,8 @@ sprites (``<use href="sprite.svg#name">``: one request per sprite file), and eac
 stylesheet's ``url()`` references, to the files in the output folder. HTML, CSS and JS count
 towards the weight, raw and gzipped (``gzip -9``, file by file, as a host serving precompressed
 files sends them); every same-origin file counts as one request. Resources on another origin
-(the comment server's client, for instance) are listed apart and weigh nothing here.
+(the comment server's client, for instance) are listed apart and weigh nothing here, and so
+does what a ``<template>`` holds, which the browser loads only if a script uses it.
 """
 
 from __future__ import annotations
@@ -119,8 +120,14 @@ def _kind(url: str, hint: str) -> str:
 
 
 def _page_references(html: str, base: str) -> list[tuple[str, str]]:
-    """Return (absolute URL, kind) for everything the HTML makes the browser load."""
+    """Return (absolute URL, kind) for everything the HTML makes the browser load.
+
+    The content of a ``<template>`` is inert: the browser loads nothing of it unless a script
+    clones it later (the comment client does, when the reader nears the comments).
+    """
     soup = BeautifulSoup(html, "html.parser")
+    for template in soup.find_all("template"):
+        template.decompose()
     found: list[tuple[str, str]] = []
     for link in soup.find_all("link", href=True):
         rel = {value.lower() for value in link.get("rel", [])}

@@ -90,3 +90,10 @@ class SiteWithIsso(StaticServer):
         super().__init__(directory, port)
         handler = type("Handler", (_IssoProxyHandler,), {"isso_url": isso_url})
         self.httpd.RequestHandlerClass = functools.partial(handler, directory=str(directory))
+
+
+def client_settings(output: Path, lang: str) -> dict[str, str]:
+    """Return the attributes the build's Isso client script for ``lang`` gives Isso."""
+    script = (output / "theme" / "js" / f"isso-{lang}.js").read_text(encoding="utf-8")
+    start = script.index("{", script.index("document.currentScript"))
+    return json.loads(script[start : script.rindex("}") + 1])

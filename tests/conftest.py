@@ -17,8 +17,9 @@ import pytest
 from condividi.build import build_site
 from condividi.devserver import free_port
 
-# Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests.
-pytest_plugins = ["tests.providers_support", "tests.mailman_support"]
+# Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests;
+# the sample site with a WordPress redirect map, shared by the old-address tests.
+pytest_plugins = ["tests.providers_support", "tests.mailman_support", "tests.redirects_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -126,15 +127,18 @@ def make_site(tmp_path: Path) -> BuildSite:
     return build
 
 
-@pytest.fixture(scope="session")
-def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
-    """The sample site, built with publishconf.py and served on 127.0.0.1 (one per session).
+def published_copy(
+    base: Path, port: int, prepare: Callable[[Path], None] | None = None
+) -> tuple[Path, Path]:
+    """Copy the sample site into ``base`` and build it with publishconf.py for a server on
+    ``port`` of 127.0.0.1; ``prepare`` may edit the copy (its project folder) first.
 
-    SITEURL is the server's own origin, so every absolute link stays on 127.0.0.1.
+    SITEURL is that server's origin, so every absolute link stays on 127.0.0.1. Returns the
+    copy's project folder and its output folder.
     """
-    base = tmp_path_factory.mktemp("served")
     project = copy_project(base)
-    port = free_port()
+    if prepare is not None:
+        prepare(project)
     output = build_site(
         project / "publishconf.py",
         project / "output",
@@ -144,6 +148,14 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServ
             "CACHE_PATH": str(base / "cache"),
         },
     )
+    return project, output
+
+
+@pytest.fixture(scope="session")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
+    """The sample site, built with publishconf.py and served on 127.0.0.1 (one per session)."""
+    port = free_port()
+    _, output = published_copy(tmp_path_factory.mktemp("served"), port)
     with StaticServer(output, port) as server:
         yield server
 

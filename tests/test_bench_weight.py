@@ -27,6 +27,8 @@ PAGE = """<!DOCTYPE html>
 <svg aria-hidden="true"><use href="/theme/icons/share.svg#facebook"/></svg>
 <svg aria-hidden="true"><use href="/theme/icons/share.svg#email"/></svg>
 <svg aria-hidden="true"><use xlink:href="#locale"/></svg>
+<template id="dopo"><script src="/theme/js/isso-it.js"></script>
+<img src="/images/foto-2.png" alt=""></template>
 </body></html>
 """
 
@@ -61,6 +63,8 @@ def test_weight_follows_what_the_page_loads(tmp_path: Path) -> None:
     background = write(out / "theme/images/sfondo.svg", b"<svg></svg>")
     sprite = write(out / "theme/icons/share.svg", b"<svg><symbol id='facebook'/></svg>")
     write(out / "feeds/atom.xml", "<feed/>")
+    write(out / "theme/js/isso-it.js", "/* loaded later, by a script, if ever */")
+    write(out / "images/foto-2.png", bytes(50))
 
     weight = page_weight(out, out / "saggio" / "index.html", SITE)
 
@@ -77,7 +81,8 @@ def test_weight_follows_what_the_page_loads(tmp_path: Path) -> None:
         "/theme/images/sfondo.svg": "image",
         "/theme/icons/share.svg": "image",
     }
-    # Duplicates and a sprite's symbols once; feeds, links, data: URLs, in-page symbols not loaded.
+    # Duplicates and a sprite's symbols once; feeds, links, data: URLs, in-page symbols and
+    # what an inert <template> holds are not loaded.
     assert weight.requests == 9
     text = [html, css, base, js]
     assert weight.total() == sum(len(part) for part in text)

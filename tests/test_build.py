@@ -60,12 +60,12 @@ def test_article_has_the_shape_of_the_source_blog(sample_output: Path) -> None:
     assert page.select(".tags a[rel=tag]")
     thanks = page.select_one("aside.thanks")
     assert "Grazie per aver letto" in thanks.get_text()
-    assert thanks.select_one("a.rss-link")["href"].endswith("/feeds/rss.xml")
+    assert thanks.select_one("a.rss-link")["href"] == "/iscriviti/"
     assert page.select_one("nav.post-nav a")
 
 
 def test_english_post_gets_the_english_interface(sample_output: Path) -> None:
-    pages = list((sample_output / "en").glob("*/index.html"))
+    pages = list((sample_output / "en").glob("why-*/index.html"))
     assert pages, "the English post is written under en/"
     page = soup(pages[0])
     assert page.html["lang"] == "en"
@@ -144,3 +144,21 @@ def test_a_failing_receiver_fails_the_build_and_keeps_the_output(
         make_site(siteurl="https://altro.example.org")
     assert (output / "index.html").read_bytes() == before
     assert list(output.parent.glob(f".{output.name}.*")) == [], "no staging folder is left"
+
+
+def test_the_menu_follows_the_reader_s_language(make_site: BuildSite) -> None:
+    pages = make_site.project / "content" / "pages"  # type: ignore[attr-defined]
+    (pages / "about.md").write_text(
+        "Title: About me\nSlug: chi-sono\nLang: en\n\nI write about communication.\n",
+        encoding="utf-8",
+    )
+    output = make_site()
+    english = next((output / "en").glob("why-*/index.html"))
+    menu = {a.get_text(): a for a in soup(english).select("nav.site-nav a")}
+    assert menu["About me"]["href"] == "/en/chi-sono/" and not menu["About me"].get("lang")
+    # No English translation: the Italian page, its title marked as Italian.
+    assert (menu["Privacy"]["href"], menu["Privacy"]["lang"]) == ("/privacy/", "it")
+    assert soup(english).select_one("footer.site-footer p span[lang=it]")
+    italian = {a.get_text(): a for a in soup(output / "index.html").select("nav.site-nav a")}
+    assert italian["Chi sono"]["href"] == "/chi-sono/" and not italian["Chi sono"].get("lang")
+    assert not soup(output / "index.html").select("footer.site-footer [lang]")

@@ -22,6 +22,7 @@ from tests.comments_support import (
     build_project,
 )
 from tests.conftest import BuildSite, RequestLog, StaticServer, free_port, strict_csp
+from tests.test_comments_isso_client import isso_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.isso]
 
@@ -139,6 +140,54 @@ def test_replying_to_a_comment(page: Any, live: Live) -> None:
     expect(page.locator(".post-meta .comment-count")).to_have_text("2 commenti")
     thread = live.isso.thread(f"/{REPLY_ARTICLE}/")
     assert [r["text"] for r in thread["replies"][0]["replies"]] == ["<p>Quale metà, Marco?</p>"]
+
+
+# Every string Isso's client may put in a thread: its texts, its form's placeholders, labels,
+# button values and tooltips; hidden elements included (they show on a click).
+THREAD_STRINGS = """
+[...document.querySelectorAll('#isso-thread, #isso-thread *')].flatMap(e => [
+  ...[...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent.trim()),
+  ...['placeholder', 'value', 'title', 'aria-label'].map(a => e.getAttribute(a) || ''),
+]).filter(text => text && !/^[-\\s\\d|•]*$/.test(text))
+"""
+
+
+def english_texts() -> set[str]:
+    """Isso's own English texts, one line each, without the ones holding a number."""
+    catalogue = isso_catalogue("en")
+    return {line for text in catalogue.values() for line in text.split("\n") if "{{" not in line}
+
+
+def test_the_comment_form_and_thread_speak_the_page_s_language(page: Any, live: Live) -> None:
+    errors = page_errors(page)
+    page.goto(f"{live.url}/{REPLY_ARTICLE}/#commenti")
+    expect(page.locator("#isso-root .isso-comment .isso-author").first).to_have_text("Marco")
+    form = page.locator("#isso-thread .isso-postbox").first
+    expect(form.locator("#isso-postbox-author")).to_have_attribute("placeholder", "Mario Rossi")
+    expect(form.locator("#isso-postbox-email")).to_have_attribute(
+        "placeholder", "mario.rossi@esempio.it"
+    )
+    expect(form.locator("#isso-postbox-website")).to_have_attribute(
+        "placeholder", "https://esempio.it"
+    )
+    expect(form.locator("label[for=isso-postbox-author]")).to_have_text("Nome (opzionale)")
+    expect(form.locator("input[type=submit]")).to_have_value("Invia")
+    expect(form.locator("textarea")).to_have_attribute(
+        "placeholder", "Scrivi un commento qui (minimo 3 caratteri)"
+    )
+    italian = page.evaluate(THREAD_STRINGS)
+    assert "Rispondi" in italian and "Anteprima" in italian
+    assert sorted(set(italian) & english_texts()) == []
+    assert not [text for text in italian if "John Doe" in text or "example.com" in text]
+
+    page.goto(f"{live.url}/en/why-we-left-the-share-button-scripts-behind/#commenti")
+    form = page.locator("#isso-thread .isso-postbox").first
+    expect(form.locator("input[type=submit]")).to_have_value("Submit")
+    expect(form.locator("#isso-postbox-author")).to_have_attribute("placeholder", "John Doe")
+    english = page.evaluate(THREAD_STRINGS)
+    assert "Name (optional)" in english and "Preview" in english
+    assert "Invia" not in english and "Anteprima" not in english
+    assert errors == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from condividi.build import BuildError
-from tests.comments_support import ARTICLE, HOSTED, OTHER_ARTICLE
+from tests.comments_support import ARTICLE, HOSTED, OTHER_ARTICLE, client_settings
 from tests.conftest import BuildSite
 
 SITEURL = "https://blog.example.org"
@@ -41,12 +41,13 @@ def test_isso_section_and_counts(sample_output: Path) -> None:
     assert thread["data-isso-id"] == f"/{ARTICLE}/"
     assert thread["data-title"].startswith("Perché le aziende")
     assert section.find("template", id="isso-client")
-    embed = isso_client(page)
-    # COMMENTS_ISSO_URL = "/isso": on the site's own origin, so written as a path.
+    # Isso's client comes from a script of the build that gives it the settings and texts of
+    # the post's language; COMMENTS_ISSO_URL = "/isso" is on the site's own origin: a path.
     assert siteurl.startswith("http://127.0.0.1:")
-    assert embed["src"] == "/isso/js/embed.min.js"
-    assert embed["data-isso"] == "/isso"
-    assert embed["data-isso-lang"] == "it"
+    assert isso_client(page).attrs == {"src": "/theme/js/isso-it.js"}
+    settings = client_settings(sample_output, "it")
+    assert settings["data-isso"] == "/isso"
+    assert settings["data-isso-lang"] == "it"
     count = page.select_one(".post-meta a.comment-count")
     assert count.get_text() == "Lascia un commento"
     assert count["href"] == f"/{ARTICLE}/#commenti"  # the theme's links are paths
@@ -67,7 +68,8 @@ def test_isso_section_and_counts(sample_output: Path) -> None:
 def test_english_post_gets_its_own_thread_and_english_texts(sample_output: Path) -> None:
     page = article(sample_output, f"en/{ENGLISH}")
     assert page.select_one("#isso-thread")["data-isso-id"] == f"/en/{ENGLISH}/"
-    assert isso_client(page)["data-isso-lang"] == "en"
+    assert isso_client(page)["src"] == "/theme/js/isso-en.js"
+    assert client_settings(sample_output, "en")["data-isso-lang"] == "en"
     assert page.select_one("section#commenti h2").get_text() == "Comments"
     count = page.select_one(".post-meta .comment-count")
     assert count.get_text() == "Leave a comment"
@@ -166,6 +168,6 @@ def test_an_isso_on_another_host_keeps_its_absolute_url(make_site: BuildSite) ->
         siteurl=SITEURL, overrides={"COMMENTS_ISSO_URL": "https://commenti.example.org"}
     )
     page = article(output)
-    assert isso_client(page)["data-isso"] == "https://commenti.example.org"
+    assert client_settings(output, "it")["data-isso"] == "https://commenti.example.org"
     server = page.select_one("head script[data-comments-server]")["data-comments-server"]
     assert server == "https://commenti.example.org"

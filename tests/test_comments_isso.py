@@ -59,8 +59,14 @@ def test_the_database_lives_in_the_project_like_the_newsletter_files(tmp_path: P
 
 
 def test_rendered_configuration_follows_the_settings(tmp_path: Path) -> None:
-    config = CommentsConfig(isso_url=SITEURL + "/isso", moderation=True, isso_admin=True)
-    parser = parse(render_config(IssoSite(config, SITEURL, tmp_path)))
+    settings = {
+        "PATH": str(tmp_path / "content"),
+        "SITEURL": SITEURL,
+        "COMMENTS_ISSO_URL": SITEURL + "/isso",
+        "COMMENTS_MODERATION": True,
+        "COMMENTS_ISSO_ADMIN": True,
+    }
+    parser = parse(render_config(IssoSite.from_settings(settings)))
     assert parser.get("general", "dbpath") == str(tmp_path / "var/comments/comments.db")
     assert list(parser.getiter("general", "host")) == [SITEURL]
     assert parser.getboolean("moderation", "enabled") is True
@@ -73,14 +79,16 @@ def test_rendered_configuration_follows_the_settings(tmp_path: Path) -> None:
 def test_the_admin_password_is_read_by_isso_from_its_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = render_config(IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path))
+    text = render_config(
+        IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path / "comments.db")
+    )
     assert "ISSO_ADMIN_PASSWORD" in text
     monkeypatch.setenv("ISSO_ADMIN_PASSWORD", "not-in-any-file")
     assert parse(text).get("admin", "password") == "not-in-any-file"
 
 
 def test_admin_without_a_password_refuses_to_start(tmp_path: Path) -> None:
-    site = IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path)
+    site = IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path / "comments.db")
     with pytest.raises(ConfigError, match="ISSO_ADMIN_PASSWORD"):
         check_can_run(site, {})
     check_can_run(site, {"ISSO_ADMIN_PASSWORD": "s3cret"})
@@ -88,7 +96,7 @@ def test_admin_without_a_password_refuses_to_start(tmp_path: Path) -> None:
 
 def test_no_siteurl_no_cors_list(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="SITEURL"):
-        render_config(IssoSite(CommentsConfig(), "", tmp_path))
+        render_config(IssoSite(CommentsConfig(), "", tmp_path / "comments.db"))
 
 
 def test_make_serve_runs_a_local_isso_only(tmp_path: Path) -> None:

@@ -64,8 +64,31 @@ def test_bad_values_name_the_setting(settings: dict[str, Any], named: str) -> No
         feeds_config(settings)
 
 
-def test_an_email_authority_and_no_stylesheet_are_allowed() -> None:
-    config = feeds_config(
-        {**SITE, "FEEDS_ID_AUTHORITY": "giulia@example.org", "FEEDS_STYLESHEET_SAVE_AS": ""}
-    )
-    assert config.id_authority == "giulia@example.org" and config.stylesheet_save_as == ""
+def test_an_email_authority_is_allowed() -> None:
+    config = feeds_config({**SITE, "FEEDS_ID_AUTHORITY": "giulia@example.org"})
+    assert config.id_authority == "giulia@example.org"
+
+
+@pytest.mark.parametrize("value", ["feeds/stile.xsl", ""])
+def test_the_removed_stylesheet_setting_is_an_error_that_says_what_replaced_it(
+    value: str,
+) -> None:
+    with pytest.raises(
+        ConfigError, match=r"FEEDS_STYLESHEET_SAVE_AS was removed.*FEEDS_PAGE_SLUGS"
+    ):
+        feeds_config({**SITE, "FEEDS_STYLESHEET_SAVE_AS": value})
+
+
+def test_subscribe_page_slugs_default_to_italian_and_english_and_may_be_none() -> None:
+    assert feeds_config(SITE).page_slugs == {"it": "iscriviti", "en": "subscribe"}
+    assert feeds_config({**SITE, "FEEDS_PAGE_SLUGS": {}}).page_slugs == {}
+    own = feeds_config({**SITE, "FEEDS_PAGE_SLUGS": {"fr": "abonnez-vous"}})
+    assert own.page_slugs == {"fr": "abonnez-vous"}
+
+
+@pytest.mark.parametrize(
+    "value", [{"it": "Iscriviti!"}, {"it": "feed/iscriviti"}, {"it": ""}, {"": "iscriviti"}]
+)
+def test_a_bad_subscribe_page_slug_names_the_setting(value: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="FEEDS_PAGE_SLUGS"):
+        feeds_config({**SITE, "FEEDS_PAGE_SLUGS": value})

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import feedparser
 import pytest
+from babel.dates import format_date
 from bs4 import BeautifulSoup
 from pelican import signals
 from PIL import Image
@@ -105,7 +107,7 @@ def test_site_category_and_tag_feeds_are_written(site: Path) -> None:
     assert {"feeds/atom.xml", "feeds/rss.xml"} <= names
     assert {"feeds/categoria/strategia.atom.xml", "feeds/categoria/strategia.rss.xml"} <= names
     assert {"feeds/tag/linkedin.atom.xml", "feeds/tag/linkedin.rss.xml"} <= names
-    assert (site / "feeds" / "stile.xsl").is_file()
+    assert not (site / "feeds" / "stile.xsl").exists()
     assert not (site / "feeds" / "all.atom.xml").exists()  # Pelican's own feeds stay off
     assert not list((site / "feeds").glob("*.atom.xml"))
 
@@ -227,9 +229,12 @@ def test_list_pages_announce_and_show_their_own_feed(
     html = soup(site / page)
     hrefs = [link["href"] for link in html.select("head link[rel=alternate]")]
     assert hrefs[2:] == [f"{SITEURL}/feeds/{feed}.rss.xml", f"{SITEURL}/feeds/{feed}.atom.xml"]
-    visible = html.select_one("main .list-feed a")
-    assert visible["href"] == f"{SITEURL}/feeds/{feed}.rss.xml"
-    assert visible.get_text() == text
+    address = html.select_one("main .list-feed input.feed-url")
+    assert address["value"] == f"{SITEURL}/feeds/{feed}.rss.xml"
+    assert "readonly" in address.attrs
+    assert html.find("label", attrs={"for": address["id"]}).get_text() == text
+    assert html.select_one("main .list-feed a")["href"] == "/iscriviti/"
+    assert html.select_one("script[src='/theme/js/feeds.js']")
 
 
 def test_rebuilding_gives_identical_feeds_and_moves_keep_ids(make_site: BuildSite) -> None:
@@ -289,16 +294,16 @@ def test_switches_limits_and_summaries(make_site: BuildSite) -> None:
             "FEEDS_TAGS": False,
             "FEEDS_MAX_ITEMS": 2,
             "FEEDS_SUMMARY_ONLY": True,
-            "FEEDS_STYLESHEET_SAVE_AS": "",
+            "FEEDS_PAGE_SLUGS": {},
         }
     )
     assert not (output / "feeds" / "tag").exists()
-    assert not (output / "feeds" / "stile.xsl").exists()
     assert not soup(output / "tag" / "linkedin" / "index.html").select(".list-feed")
+    # No subscribe page: the site's feed links lead to the feed itself.
+    assert not (output / "iscriviti").exists() and not (output / "en" / "subscribe").exists()
+    assert soup(output / "index.html").select_one("footer a.rss-link")["href"] == "/feeds/rss.xml"
     for path in feed_files(output):
-        data = path.read_bytes()
-        assert b"xml-stylesheet" not in data
-        root = parse(data).getroot()
+        root = parse(path.read_bytes()).getroot()
         assert len(root.findall(f"{ATOM}entry") + root.findall("channel/item")) <= 2
         assert root.find(f"{ATOM}entry/{ATOM}content") is None
         assert root.find("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded") is None
@@ -316,3 +321,100 @@ def test_development_build_keeps_drafts_out_of_feeds(make_site: BuildSite) -> No
 def test_a_bad_setting_stops_the_build(make_site: BuildSite) -> None:
     with pytest.raises(BuildError, match="FEEDS_ID_DATE"):
         make_site(overrides={"FEEDS_ID_DATE": "ieri"})
+    with pytest.raises(BuildError, match="FEEDS_STYLESHEET_SAVE_AS was removed"):
+        make_site(overrides={"FEEDS_STYLESHEET_SAVE_AS": "feeds/stile.xsl"})
+
+
+def test_no_xml_file_of_the_site_asks_for_a_stylesheet(site: Path) -> None:
+    files = list(site.rglob("*.xml")) + list(site.rglob("*.xsl"))
+    assert len(files) > 20
+    assert [p for p in files if p.suffix == ".xsl" or b"<?xml-stylesheet" in p.read_bytes()] == []
+
+
+# --- The subscribe page: where the site's "RSS feed" links lead a reader who clicks ---
+
+
+def test_the_subscribe_page_explains_feeds_and_gives_their_addresses(site: Path) -> None:
+    page = soup(site / "iscriviti" / "index.html")
+    assert page.html["lang"] == "it"
+    assert page.title.get_text() == "Iscriviti · Condividi"
+    assert page.h1.get_text() == "Iscriviti"
+    text = page.main.get_text(" ")
+    assert "lettore di feed" in text and "Un feed è l'elenco" in text
+    addresses = {
+        page.find("label", attrs={"for": field["id"]}).get_text(): field["value"]
+        for field in page.select("main input.feed-url[readonly]")
+    }
+    assert addresses == {
+        "Feed RSS": f"{SITEURL}/feeds/rss.xml",
+        "Feed Atom": f"{SITEURL}/feeds/atom.xml",
+    }
+    buttons = page.select("main button[data-copy][hidden]")  # feeds.js reveals them
+    assert [b["data-copy"] for b in buttons] == [f["id"] for f in page.select("input.feed-url")]
+    assert page.select_one("head script[src='/theme/js/feeds.js'][defer]")
+    # The newsletter instead, and the same site feeds in the head as on every page.
+    assert page.select_one("main form.newsletter-form input[name=lang]")["value"] == "it"
+    assert [link["href"] for link in page.select("head link[rel=alternate]")] == [
+        f"{SITEURL}/feeds/rss.xml",
+        f"{SITEURL}/feeds/atom.xml",
+    ]
+    # No inline script or style of the theme's (a post's title is the author's own HTML).
+    inline = [s for s in page.find_all("script", src=False) if not s.find_parent("a")]
+    assert inline == [] and not page.find(style=True)
+
+
+def test_the_subscribe_page_lists_the_newest_posts_of_the_feed_with_their_dates(
+    site: Path,
+) -> None:
+    page = soup(site / "iscriviti" / "index.html")
+    listed = [(li.a["href"], li.time["datetime"]) for li in page.select("main ul.archive li")]
+    feed = feedparser.parse((site / "feeds" / "rss.xml").read_bytes())
+    newest = [entry.link.removeprefix(SITEURL) for entry in feed.entries[:10]]
+    assert [href for href, _ in listed] == newest and len(listed) >= 6
+    dates = [datetime.fromisoformat(date) for _, date in listed]
+    assert dates == sorted(dates, reverse=True)
+    shown = [time.get_text() for time in page.select("main ul.archive time")]
+    assert shown == [format_date(date, "medium", locale="it") for date in dates]
+
+
+def test_every_rss_link_of_the_site_leads_to_the_page_in_the_readers_language(
+    site: Path,
+) -> None:
+    english = next((site / "en").glob("why-*/index.html"))
+    for path, target in (
+        (site / "index.html", "/iscriviti/"),
+        (site / "tom-e-jerry" / "index.html", "/iscriviti/"),
+        (site / "chi-sono" / "index.html", "/iscriviti/"),
+        (site / "iscriviti" / "index.html", "/iscriviti/"),
+        (english, "/en/subscribe/"),
+        (site / "en" / "subscribe" / "index.html", "/en/subscribe/"),
+    ):
+        links = soup(path).select("a.rss-link")
+        assert links and {link["href"] for link in links} == {target}, path
+
+
+def test_the_english_subscribe_page_is_english(site: Path) -> None:
+    page = soup(site / "en" / "subscribe" / "index.html")
+    assert page.html["lang"] == "en"
+    assert page.h1.get_text() == "Subscribe"
+    assert "With a feed reader" in page.main.get_text()
+    assert "lettore" not in page.main.get_text()
+    assert page.select_one("label[for=feed-rss]").get_text() == "RSS feed"
+    assert page.select_one("main form.newsletter-form input[name=lang]")["value"] == "en"
+    first = page.select_one("main ul.archive time")
+    date = datetime.fromisoformat(first["datetime"])
+    assert first.get_text() == format_date(date, "medium", locale="en")  # "Nov 18, 2026"
+
+
+def test_the_subscribe_page_shows_ten_posts_of_a_longer_feed(make_site: BuildSite) -> None:
+    project: Path = make_site.project  # type: ignore[attr-defined]
+    articles = project / "content" / "articles"
+    for day in range(1, 13):
+        (articles / f"nota-{day:02d}.md").write_text(
+            f"Title: Nota {day}\nDate: 2025-01-{day:02d} 10:00\nCategory: Note\n\nTesto.\n",
+            encoding="utf-8",
+        )
+    output = make_site()
+    listed = soup(output / "iscriviti" / "index.html").select("main ul.archive li")
+    assert len(listed) == 10
+    assert len(feedparser.parse((output / "feeds" / "rss.xml").read_bytes()).entries) > 10

@@ -63,3 +63,42 @@ def test_every_italian_message_is_translated() -> None:
         with po_path.open("rb") as po_file:
             untranslated = [m.id for m in read_po(po_file) if m.id and not m.string]
         assert untranslated == [], po_path.name
+
+
+def test_a_page_a_plugin_renders_in_a_language_gets_that_catalogue() -> None:
+    assert render("{{ _('Archive') }} {{ page_lang() }}", DEFAULT_LANG="it", lang="en") == (
+        "Archive en"
+    )
+    italian = SimpleNamespace(lang="it")
+    assert render("{{ page_lang() }}", DEFAULT_LANG="en", lang="en", page=italian) == "it"
+
+
+def messages_in_use() -> set[str]:
+    """Every message the theme's templates and the plugins' code mark for translation."""
+    from babel.messages.extract import extract_from_dir
+
+    found: set[str] = set()
+    for folder, method, options in (
+        ("theme/templates", "jinja2", {"extensions": "jinja2.ext.i18n"}),
+        ("plugins/condividi", "python", {}),
+    ):
+        pattern = "**.html" if method == "jinja2" else "**.py"
+        for _, _, message, _, _ in extract_from_dir(
+            str(ROOT / folder), method_map=[(pattern, method)], options_map={pattern: options}
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_message_in_use_is_in_each_catalogue() -> None:
+    """A message missing from the Italian catalogue would show in English on Italian pages."""
+    from babel.messages.pofile import read_po
+
+    used = messages_in_use()
+    assert {"Subscribe", "Copy", "RSS feed of this tag", "Leave a comment"} <= used
+    for lang in ("it", "en"):
+        known: set[str] = set()
+        for po_path in (ROOT / "theme" / "translations" / lang / "LC_MESSAGES").glob("*.po"):
+            with po_path.open("rb") as po_file:
+                known |= {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(po_file)}
+        assert sorted(used - known) == [], lang

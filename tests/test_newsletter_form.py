@@ -162,7 +162,7 @@ def test_form_on_the_newsletter_and_error_pages(sample_output: Path) -> None:
 
 
 def test_english_article_gets_the_english_form(sample_output: Path) -> None:
-    [path] = (sample_output / "en").glob("*/index.html")
+    [path] = (sample_output / "en").glob("why-*/index.html")
     form = the_form(soup(path))
     assert form.find("button").get_text() == "Subscribe"
     assert form.find("input", attrs={"name": "lang"})["value"] == "en"

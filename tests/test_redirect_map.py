@@ -9,12 +9,15 @@ import pytest
 
 from condividi.migrate.redirect_map import (
     HEADER,
+    MapEntry,
     Redirect,
     RedirectError,
     make_redirect,
     merge_redirects,
     normalize_path,
+    parse_entries,
     parse_redirects,
+    read_entries,
     read_redirects,
 )
 
@@ -96,3 +99,16 @@ def test_a_new_map_starts_with_its_header_and_a_dry_run_writes_nothing(tmp_path:
     assert not path.exists()
     merge_redirects(path, [redirect])
     assert path.read_text(encoding="utf-8") == f"{HEADER}/feed/   /feeds/atom.xml   308\n"
+
+
+def test_entries_keep_the_line_of_each_redirect(tmp_path: Path) -> None:
+    text = "# map\n\n/a/ /b/\n/a/ /b/\n/c/ /d/ 302\n"
+    assert parse_entries(text, "content/redirects.txt") == [
+        MapEntry(Redirect("/a/", "/b/"), "content/redirects.txt", 3),
+        MapEntry(Redirect("/c/", "/d/", 302), "content/redirects.txt", 5),
+    ]
+    assert parse_entries(text)[1].where == "redirects.txt:5"
+    path = tmp_path / "redirects.txt"
+    path.write_text("/a/ b/\n", encoding="utf-8")
+    with pytest.raises(RedirectError, match=r"^content/redirects\.txt:1: 'b/' is neither"):
+        read_entries(path, "content/redirects.txt")

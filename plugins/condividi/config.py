@@ -7,6 +7,7 @@ their prefix (``networks`` for ``SHARE_NETWORKS``) and reads it with :func:`load
 from __future__ import annotations
 
 import dataclasses
+import os
 import types
 import typing
 from collections.abc import Mapping
@@ -84,3 +85,16 @@ def project_root(settings: Mapping[str, Any]) -> Path:
     a build given another absolute ``PATH`` (the tests' copies of the site) gets that copy's.
     """
     return Path(settings["PATH"]).resolve().parent
+
+
+def project_path(settings: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Return where one of the project's data files or folders is: ``path`` made absolute.
+
+    Takes Pelican ``settings`` and a path from a setting (the send ledger, the subscribers'
+    database, the outbox, the editions, Isso's database, ...). A relative path is taken from
+    the project folder (:func:`project_root`), so the build, ``make serve``, the signup
+    endpoint and the command line all find the same file whatever their working folder; an
+    absolute path is kept as it is.
+    """
+    path = Path(path)
+    return path if path.is_absolute() else project_root(settings) / path

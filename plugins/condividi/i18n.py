@@ -52,14 +52,18 @@ def load_catalogue(localedir: str, lang: str) -> gettext_module.NullTranslations
 def page_lang(context: Mapping[str, Any]) -> str:
     """Return the language of the page a template context renders.
 
-    Takes a Jinja (or plain) context; returns the ``lang`` of its article or page, falling back
-    to the site's ``DEFAULT_LANG``.
+    Takes a Jinja (or plain) context; returns the ``lang`` of its article or page, else the
+    ``lang`` a plugin gives a page it renders itself in several languages (the subscribe
+    page), falling back to the site's ``DEFAULT_LANG``.
     """
     for key in ("article", "page"):
         content = context.get(key)
         lang = getattr(content, "lang", None)
         if lang:
             return str(lang)
+    lang = context.get("lang")
+    if isinstance(lang, str) and lang:
+        return lang
     return str(context.get("DEFAULT_LANG") or "it")
 
 

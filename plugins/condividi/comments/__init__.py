@@ -3,22 +3,28 @@
 Listed in ``PLUGINS`` as ``condividi.comments``. The glue below reads ``COMMENTS_*`` once into
 the template context (``comments_config``) and gives every post its thread id
 (``comments_thread``, ``None`` when the post has ``Comments: off``) and, for a hosted service,
-its click-to-load embed (``comments_embed``). The theme's ``partials/comments.html`` and
+its click-to-load embed (``comments_embed``); with Isso, the address of the script that starts
+Isso's client in the post's language (``comments_client``, written once per language:
+:mod:`condividi.comments.isso_client`). The theme's ``partials/comments.html`` and
 ``partials/comment_count.html`` render them; ``theme/static/js/comments.js`` fills the counts.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 from pelican import signals
 from pelican.generators import ArticlesGenerator, Generator
 
+from condividi import i18n
 from condividi.comments.config import CommentsConfig, comments_config
 from condividi.comments.embeds import Post, build_embed
+from condividi.comments.isso_client import client_attributes, client_path, client_script
 from condividi.comments.threads import comments_enabled, thread_id
-from condividi.theme import site_content
+from condividi.files import write_atomically
+from condividi.theme import localedir, site_content, site_relative
 
 
 def on_generator_init(generator: Generator) -> None:
@@ -35,6 +41,7 @@ def annotate(article: Any, config: CommentsConfig, settings: dict[str, Any]) -> 
     if not enabled:
         article.comments_thread = None
         article.comments_embed = None
+        article.comments_client = None
         return
     default_lang = settings.get("DEFAULT_LANG", "it")
     article.comments_thread = thread_id(article.slug, article.lang, default_lang)
@@ -47,6 +54,10 @@ def annotate(article: Any, config: CommentsConfig, settings: dict[str, Any]) -> 
         siteurl=siteurl,
     )
     article.comments_embed = build_embed(config, post)
+    article.comments_client = None
+    if config.provider == "isso":
+        static_dir = str(settings.get("THEME_STATIC_DIR") or "theme")
+        article.comments_client = client_path(static_dir, str(article.lang))
 
 
 def on_all_generators_finalized(generators: list[Generator]) -> None:
@@ -58,7 +69,27 @@ def on_all_generators_finalized(generators: list[Generator]) -> None:
                 annotate(article, config, generator.settings)
 
 
+def on_article_writer_finalized(generator: ArticlesGenerator, writer: Any) -> None:
+    """Write the script that starts Isso's client for each language of the posts with a
+    thread (see :mod:`condividi.comments.isso_client`)."""
+    config: CommentsConfig = generator.context["comments_config"]
+    if config.provider != "isso":
+        return
+    settings = generator.settings
+    isso_url = site_relative(config.isso_url, str(settings.get("SITEURL") or ""))
+    languages = {
+        str(article.lang): article.comments_client
+        for article in site_content([generator])
+        if getattr(article, "comments_client", None)
+    }
+    for lang, path in sorted(languages.items()):
+        catalogue = i18n.load_catalogue(localedir(settings), lang)
+        script = client_script(client_attributes(isso_url, lang, catalogue))
+        write_atomically(Path(generator.output_path) / path, script, durable=False)
+
+
 def register() -> None:
     """Connect the comments glue to Pelican's signals."""
     signals.generator_init.connect(on_generator_init)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
+    signals.article_writer_finalized.connect(on_article_writer_finalized)

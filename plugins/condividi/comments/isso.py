@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from condividi.build import load_settings
 from condividi.comments.config import CommentsConfig, comments_config, is_loopback, origin_of
-from condividi.config import ConfigError, project_root
+from condividi.config import ConfigError, project_path
 
 if TYPE_CHECKING:
     from condividi.devserver import Service
@@ -35,28 +35,27 @@ CONFIG_NAME = "isso.cfg"
 
 @dataclass(frozen=True)
 class IssoSite:
-    """A site's Isso setup: its comments settings, SITEURL, and the project folder."""
+    """A site's Isso setup: its comments settings, SITEURL, and the database file."""
 
     config: CommentsConfig
     siteurl: str
-    project: Path
+    dbpath: Path
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> IssoSite:
+        """Return the Isso setup of Pelican ``settings``.
+
+        The database (``COMMENTS_ISSO_DB``) is found like the newsletter's files, from the
+        project folder (:func:`~condividi.config.project_path`).
+        """
+        config = comments_config(settings)
+        siteurl = str(settings.get("SITEURL") or "")
+        return cls(config, siteurl, project_path(settings, config.isso_db))
 
     @classmethod
     def from_settings_file(cls, settings_file: Path) -> IssoSite:
-        """Read the comments settings of a Pelican settings file.
-
-        The project folder is the one holding the content folder (:func:`project_root`), as
-        for the newsletter's files.
-        """
-        settings = load_settings(settings_file.resolve())
-        return cls(
-            comments_config(settings), str(settings.get("SITEURL") or ""), project_root(settings)
-        )
-
-    @property
-    def dbpath(self) -> Path:
-        """The SQLite file, made absolute against the project folder."""
-        return self.project / self.config.isso_db
+        """Read the Isso setup of a Pelican settings file (see :meth:`from_settings`)."""
+        return cls.from_settings(load_settings(settings_file.resolve()))
 
     @property
     def config_path(self) -> Path:
@@ -83,18 +82,12 @@ def site_hosts(siteurl: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(dict.fromkeys(hosts))
 
 
-def render_config(
-    site: IssoSite,
-    *,
-    listen: str | None = None,
-    guard: bool | None = None,
-    dbpath: Path | None = None,
-) -> str:
+def render_config(site: IssoSite, *, listen: str | None = None, guard: bool | None = None) -> str:
     """Return the text of Isso's configuration for ``site``.
 
-    ``listen``, ``guard`` and ``dbpath`` override the settings (the tests run Isso on a free
-    port, with a temporary database and the spam guard off). Raises :class:`ConfigError` when
-    the site has no origin for Isso's CORS list.
+    ``listen`` and ``guard`` override the settings (the tests run Isso on a free port with the
+    spam guard off). Raises :class:`ConfigError` when the site has no origin for Isso's CORS
+    list.
     """
     config = site.config
     hosts = site_hosts(site.siteurl, config.isso_hosts)
@@ -104,7 +97,7 @@ def render_config(
             "absolute URL: set SITEURL or COMMENTS_ISSO_HOSTS"
         )
     values: dict[str, Any] = {
-        "dbpath": dbpath or site.dbpath,
+        "dbpath": site.dbpath,
         "hosts": "\n".join(f"    {host}" for host in hosts),
         "admin": _flag(config.isso_admin),
         "moderation": _flag(config.moderation),
@@ -127,7 +120,7 @@ def write_config(site: IssoSite, path: Path | None = None, **overrides: Any) -> 
     """
     path = path or site.config_path
     text = render_config(site, **overrides)
-    Path(overrides.get("dbpath") or site.dbpath).parent.mkdir(parents=True, exist_ok=True)
+    site.dbpath.parent.mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
@@ -234,10 +227,8 @@ class LocalIsso:
         self.db = folder / "comments.db"
         self.log = folder / "isso.log"
         config = CommentsConfig(isso_url=self.url, isso_hosts=site_origins, moderation=moderation)
-        site = IssoSite(config=config, siteurl=site_origins[0], project=folder)
-        self.config_path = write_config(
-            site, folder / CONFIG_NAME, listen=self.url, guard=False, dbpath=self.db
-        )
+        site = IssoSite(config=config, siteurl=site_origins[0], dbpath=self.db)
+        self.config_path = write_config(site, folder / CONFIG_NAME, listen=self.url, guard=False)
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Self:

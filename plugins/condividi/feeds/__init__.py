@@ -1,7 +1,7 @@
 """Feeds capability: full, valid, stable Atom and RSS 2.0 written with feedgen.
 
 Site-wide, per-category and per-tag feeds with absolute URLs in content, ids that never
-change once a post is out, a browser-friendly XSLT page, autodiscovery links and WebSub.
+change once a post is out, autodiscovery links, a subscribe page and WebSub.
 Listed in ``PLUGINS`` as ``condividi.feeds``; see the README's "Feeds" section.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +17,20 @@ _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
 _DNS_NAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 _EMAIL = re.compile(r"^[^@\s,]+@[A-Za-z0-9.-]+$")
 _TAG_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Settings that no longer exist, and what replaced them: a forgotten one is an error, not
+# silently ignored.
+REMOVED = {
+    "FEEDS_STYLESHEET_SAVE_AS": (
+        "feeds no longer carry a browser stylesheet (browsers are removing XSLT, and Chromium "
+        "already covers such pages with a warning); a reader who clicks the site's feed links "
+        "gets the subscribe page instead (FEEDS_PAGE_SLUGS). Delete the setting"
+    ),
+}
+
+
+def _page_slugs() -> dict[str, str]:
+    return {"it": "iscriviti", "en": "subscribe"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,9 @@ class FeedsConfig:
     id_authority: str = ""
     id_date: str = "2026"
     websub_hub: str = ""
-    stylesheet_save_as: str = "feeds/stile.xsl"
+    # The subscribe page (feed addresses, newsletter, latest posts): its slug per language,
+    # placed by PAGE_URL / PAGE_LANG_URL. {} for none: the links then lead to the RSS feed.
+    page_slugs: Mapping[str, str] = field(default_factory=_page_slugs)
 
     def url(self, save_as: str) -> str:
         """Return the absolute URL of a file written at ``save_as`` in the output."""
@@ -51,6 +67,9 @@ def feeds_config(settings: Mapping[str, Any]) -> FeedsConfig:
     without a trailing slash and whose ``id_authority`` defaults to SITEURL's host. Raises
     :class:`ConfigError` naming the setting when a value cannot work.
     """
+    for name, reason in REMOVED.items():
+        if name in settings:
+            raise ConfigError(f"setting {name} was removed: {reason}")
     siteurl = str(settings.get("SITEURL") or "").rstrip("/")
     parts = urlsplit(siteurl)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -60,7 +79,10 @@ def feeds_config(settings: Mapping[str, Any]) -> FeedsConfig:
         )
     config = load_config(FeedsConfig, settings, "FEEDS")
     config = dataclasses.replace(
-        config, siteurl=siteurl, id_authority=config.id_authority or parts.hostname
+        config,
+        siteurl=siteurl,
+        id_authority=config.id_authority or parts.hostname,
+        page_slugs=dict(config.page_slugs),
     )
     _check(config)
     return config
@@ -96,11 +118,8 @@ def _check(config: FeedsConfig) -> None:
         "CATEGORY_RSS_SAVE_AS": (config.category_rss_save_as, True),
         "TAG_ATOM_SAVE_AS": (config.tag_atom_save_as, True),
         "TAG_RSS_SAVE_AS": (config.tag_rss_save_as, True),
-        "STYLESHEET_SAVE_AS": (config.stylesheet_save_as, False),
     }
     for name, (path, needs_slug) in paths.items():
-        if name == "STYLESHEET_SAVE_AS" and not path:
-            continue  # no stylesheet: feeds open as plain XML in a browser
         if not path or path.startswith("/") or ".." in path.split("/"):
             raise ConfigError(
                 f"setting FEEDS_{name} = {path!r} is not valid: expected a path inside the "
@@ -109,4 +128,15 @@ def _check(config: FeedsConfig) -> None:
         if needs_slug and "{slug}" not in path:
             raise ConfigError(
                 f"setting FEEDS_{name} = {path!r} is not valid: it must contain {{slug}}"
+            )
+    for lang, slug in config.page_slugs.items():
+        if not (isinstance(lang, str) and lang.strip() and isinstance(slug, str)):
+            raise ConfigError(
+                f"setting FEEDS_PAGE_SLUGS = {dict(config.page_slugs)!r} is not valid: expected "
+                "a language code and a slug for each page, e.g. {'it': 'iscriviti'}"
+            )
+        if not _SLUG.match(slug):
+            raise ConfigError(
+                f"setting FEEDS_PAGE_SLUGS: the slug {slug!r} of {lang!r} is not valid: use "
+                "lowercase letters, digits and hyphens, e.g. 'iscriviti'"
             )

@@ -1,8 +1,9 @@
-"""Which feeds a site has: the site-wide pair, then a pair per category and per tag.
+"""Which feeds a site has: the site-wide pair, then a pair per category and per tag; and
+where its subscribe page is, in each language.
 
 :func:`plan_feeds` decides each feed's path, identity and articles without reading any
-content; the theme gets the resulting links through :class:`FeedsIndex` (``FEEDS`` in
-templates) and the writer renders the same plan.
+content, :func:`plan_pages` the subscribe pages; the theme gets the resulting links through
+:class:`FeedsIndex` (``FEEDS`` in templates) and the writer renders the same plan.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from condividi.config import ConfigError
 from condividi.feeds.config import FeedsConfig
@@ -51,12 +51,38 @@ class PlannedFeed:
 
 
 @dataclass(frozen=True)
+class FeedPage:
+    """The subscribe page in one language: its URL and file, both relative to the site."""
+
+    lang: str
+    url: str
+    save_as: str
+
+
+@dataclass(frozen=True)
 class FeedsIndex:
-    """The feeds of a build, as templates see them (``FEEDS.site``, ``FEEDS.of_list(...)``)."""
+    """The feeds of a build, as templates see them (``FEEDS.site``, ``FEEDS.of_list(...)``,
+    ``FEEDS.subscribe_url(lang)``)."""
 
     site: tuple[PlannedFeed, ...] = ()
     categories: Mapping[str, tuple[PlannedFeed, ...]] = field(default_factory=dict)
     tags: Mapping[str, tuple[PlannedFeed, ...]] = field(default_factory=dict)
+    # The default language's page first; set once every generator has read its content.
+    pages: tuple[FeedPage, ...] = ()
+
+    def subscribe_url(self, lang: str) -> str:
+        """Return where the site's "RSS feed" links lead a reader of a page in ``lang``.
+
+        The subscribe page in ``lang``, else the one of the default language, else (no page)
+        the site-wide RSS feed itself; a URL relative to the site, like Pelican's.
+        """
+        for page in self.pages:
+            if page.lang == lang:
+                return page.url
+        if self.pages:
+            return self.pages[0].url
+        rss = [feed for feed in self.site if feed.kind == "rss"]
+        return rss[0].save_as if rss else ""
 
     def of_list(self, category: Any = None, tag: Any = None) -> tuple[PlannedFeed, ...]:
         """Return the feeds of a category's or tag's list page (empty for other pages)."""
@@ -97,9 +123,6 @@ def plan_feeds(
     feeds would be written to the same path.
     """
     base = f"tag:{config.id_authority},{config.id_date}:feeds"
-    stylesheet = ""
-    if config.stylesheet_save_as:
-        stylesheet = f"{urlsplit(config.siteurl).path}/{config.stylesheet_save_as}"
 
     def pair(
         save_as: dict[Format, str], feed_id: str, title: str, home: str, posts: Sequence[Any]
@@ -118,7 +141,6 @@ def plan_feeds(
                     lang=site.lang,
                     author=site.author,
                     hub=config.websub_hub,
-                    stylesheet=stylesheet,
                 ),
                 articles=chosen,
             )
@@ -159,14 +181,12 @@ def plan_feeds(
                 posts,
             )
     index = FeedsIndex(site=site_feeds, categories=category_feeds, tags=tag_feeds)
-    _check_paths(index, config)
+    _check_paths(index)
     return index
 
 
-def _check_paths(index: FeedsIndex, config: FeedsConfig) -> None:
+def _check_paths(index: FeedsIndex) -> None:
     seen: dict[str, str] = {}
-    if config.stylesheet_save_as:
-        seen[config.stylesheet_save_as] = "the feed stylesheet"
     for feed in index.all():
         if feed.save_as in seen:
             raise ConfigError(
@@ -175,3 +195,42 @@ def _check_paths(index: FeedsIndex, config: FeedsConfig) -> None:
                 "settings different paths"
             )
         seen[feed.save_as] = f"{feed.spec.title} {FORMAT_NAMES[feed.kind]}"
+
+
+def plan_pages(
+    config: FeedsConfig,
+    languages: Iterable[str],
+    default_lang: str,
+    url_patterns: Mapping[str, Any],
+) -> tuple[FeedPage, ...]:
+    """Return the subscribe pages to write: one per language that has a slug and content.
+
+    Takes the feeds config (``page_slugs``), the languages of the site's published posts and
+    pages, ``DEFAULT_LANG`` and Pelican's settings, whose page patterns place the pages like
+    the author's own (``PAGE_URL``/``PAGE_SAVE_AS`` for the default language,
+    ``PAGE_LANG_URL``/``PAGE_LANG_SAVE_AS`` for the others). The default language always gets
+    its page (when it has a slug) and comes first. Raises :class:`ConfigError` when a
+    pattern needs more than ``{slug}`` and ``{lang}``.
+    """
+    wanted = [default_lang, *sorted(set(languages) - {default_lang})]
+    pages = []
+    for lang in wanted:
+        slug = config.page_slugs.get(lang)
+        if not slug:
+            continue
+        prefix = "PAGE" if lang == default_lang else "PAGE_LANG"
+        places = []
+        for name in (f"{prefix}_URL", f"{prefix}_SAVE_AS"):
+            pattern = str(url_patterns.get(name) or "")
+            try:
+                places.append(pattern.format(slug=slug, lang=lang))
+            except (KeyError, IndexError, ValueError) as error:
+                raise ConfigError(
+                    f"setting {name} = {pattern!r} cannot place the subscribe page "
+                    f"({lang}: {slug!r}): it may use only {{slug}} and {{lang}} ({error!r}); "
+                    "set FEEDS_PAGE_SLUGS = {} to write no subscribe page"
+                ) from error
+        if not places[1]:
+            continue  # the site writes no pages there
+        pages.append(FeedPage(lang=lang, url=places[0], save_as=places[1]))
+    return tuple(pages)

@@ -1,21 +1,23 @@
-"""Pelican glue for the feeds: check settings, give templates the feed links, write the feeds."""
+"""Pelican glue for the feeds: check settings, give templates the feed links, write the feeds
+and the subscribe page that the site's "RSS feed" links lead to."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pelican import Pelican, signals
-from pelican.generators import ArticlesGenerator
+from pelican.generators import ArticlesGenerator, Generator, PelicanTemplateNotFound
 
 from condividi import i18n
+from condividi.config import ConfigError
 from condividi.feeds.config import feeds_config
 from condividi.feeds.entries import FeedItem, entry_id, feed_item, language_tag
-from condividi.feeds.plan import FeedsIndex, SiteInfo, plan_feeds
+from condividi.feeds.plan import FeedPage, FeedsIndex, SiteInfo, plan_feeds, plan_pages
 from condividi.feeds.render import feed_key, item_key, render_feed
-from condividi.feeds.stylesheet import render_stylesheet
 from condividi.filecache import FileCache, publish_file
 from condividi.theme import localedir
 
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 # A cached feed this build did not use is deleted once this old: a build running at the same
 # time (``make serve`` next to ``make publish``) may still be about to link it.
 PRUNE_AFTER_SECONDS = 3600
+# The theme's template of the subscribe page, and how many of the feed's posts it lists.
+PAGE_TEMPLATE = "subscribe"
+PAGE_POSTS = 10
 
 
 def on_initialized(pelican: Pelican) -> None:
@@ -55,8 +60,26 @@ def on_article_generator_finalized(generator: ArticlesGenerator) -> None:
     )
 
 
+def on_all_generators_finalized(generators: list[Generator]) -> None:
+    """Place the subscribe page in each language the site publishes in (see plan_pages)."""
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles is None or "FEEDS" not in articles.context:
+        return
+    settings = articles.settings
+    languages = {
+        str(content.lang)
+        for generator in generators
+        for name in ("articles", "translations", "pages")
+        for content in getattr(generator, name, ())
+    }
+    pages = plan_pages(
+        feeds_config(settings), languages, str(settings.get("DEFAULT_LANG") or "it"), settings
+    )
+    articles.context["FEEDS"] = dataclasses.replace(articles.context["FEEDS"], pages=pages)
+
+
 def on_article_writer_finalized(generator: ArticlesGenerator, writer: Any) -> None:
-    """Write every planned feed, and the stylesheet that makes them readable in a browser.
+    """Write every planned feed, then the subscribe pages.
 
     A feed is rendered only when the cache (``CACHE_PATH/feeds``) lacks the same feed, then
     linked into the output; the cache keeps only what this build used.
@@ -82,25 +105,52 @@ def on_article_writer_finalized(generator: ArticlesGenerator, writer: Any) -> No
         destination.parent.mkdir(parents=True, exist_ok=True)
         publish_file(cached, destination)
     cache.prune(older_than=PRUNE_AFTER_SECONDS)
-    if config.stylesheet_save_as:
-        xsl = render_stylesheet(generator.env, generator.context)
-        _write(output / config.stylesheet_save_as, xsl.encode("utf-8"))
+    for page in index.pages:
+        write_page(generator, writer, page, index)
     log.info(
-        "condividi.feeds: wrote %d feeds of %d posts (%d rendered, %d from the cache)",
+        "condividi.feeds: wrote %d feeds of %d posts (%d rendered, %d from the cache), "
+        "%d subscribe pages",
         len(feeds),
         len(items),
         cache.made,
         cache.reused,
+        len(index.pages),
     )
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def write_page(
+    generator: ArticlesGenerator, writer: Any, page: FeedPage, index: FeedsIndex
+) -> None:
+    """Write the subscribe ``page`` with the theme's ``subscribe.html``, in the page's language.
+
+    The template gets ``feed_page`` (the page), ``lang`` (its language, which picks the
+    catalogue) and ``subscribe_posts`` (the newest posts of the site-wide feed). Raises
+    :class:`ConfigError` when the theme has no such template.
+    """
+    try:
+        template = generator.get_template(PAGE_TEMPLATE)
+    except PelicanTemplateNotFound as error:
+        raise ConfigError(
+            f"the theme has no templates/{PAGE_TEMPLATE}.html for the subscribe page: add it, "
+            "or set FEEDS_PAGE_SLUGS = {} to write none"
+        ) from error
+    posts = index.site[0].articles[:PAGE_POSTS] if index.site else ()
+    writer.write_file(
+        page.save_as,
+        template,
+        generator.context,
+        relative_urls=generator.settings.get("RELATIVE_URLS", False),
+        url=page.url,
+        page_name=PAGE_TEMPLATE,
+        feed_page=page,
+        lang=page.lang,
+        subscribe_posts=posts,
+    )
 
 
 def register() -> None:
     """Connect the feeds capability to Pelican's signals."""
     signals.initialized.connect(on_initialized)
     signals.article_generator_finalized.connect(on_article_generator_finalized)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)

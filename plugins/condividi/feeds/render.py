@@ -13,7 +13,6 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Literal
-from xml.sax.saxutils import quoteattr
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -34,7 +33,7 @@ Format = Literal["atom", "rss"]
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """What a feed says about itself; ``hub`` and ``stylesheet`` are optional ('' = none)."""
+    """What a feed says about itself; ``hub`` is optional ('' = none)."""
 
     id: str
     title: str
@@ -44,7 +43,6 @@ class FeedSpec:
     lang: str
     author: str
     hub: str = ""
-    stylesheet: str = ""
 
 
 class _FeedExtension(BaseExtension):
@@ -159,11 +157,9 @@ def _add_entry(feed: FeedGenerator, item: FeedItem) -> None:
         entry.media.content(media, group=None)
 
 
-def _prolog(stylesheet: str) -> bytes:
-    declaration = '<?xml version="1.0" encoding="utf-8"?>\n'
-    if stylesheet:
-        declaration += f'<?xml-stylesheet href={quoteattr(stylesheet)} type="text/xsl"?>\n'
-    return declaration.encode("utf-8")
+# No <?xml-stylesheet?>: browsers are removing XSLT, and a CSS one would only restyle raw
+# XML. A reader who clicks a feed link on the site gets the subscribe page instead.
+PROLOG = b'<?xml version="1.0" encoding="utf-8"?>\n'
 
 
 def render_feed(spec: FeedSpec, items: Sequence[FeedItem], kind: Format) -> bytes:
@@ -176,7 +172,7 @@ def render_feed(spec: FeedSpec, items: Sequence[FeedItem], kind: Format) -> byte
         body = feed.atom_str(pretty=True, xml_declaration=False)
     else:
         body = feed.rss_str(pretty=True, xml_declaration=False)
-    return _prolog(spec.stylesheet) + body
+    return PROLOG + body
 
 
 @cache

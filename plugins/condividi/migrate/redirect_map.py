@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote, urlsplit
 from condividi.files import write_atomically
 
 STATUSES = (301, 302, 307, 308)
+DEFAULT_FILE = "redirects.txt"
 DEFAULT_STATUS = 301
 # Characters a path or query keeps as they are; everything else is percent-encoded (UTF-8).
 _SAFE = "/:@!$&'()*+,;=-._~?"
@@ -36,12 +37,6 @@ HEADER = (
     "# OLD is a path on this site (it may end with ?query); NEW is a path here or a full URL.\n"
     "# The build publishes this map as _redirects, an nginx map and HTML pages at the old paths.\n"
 )
-
-
-def redirects_file(settings: Mapping[str, Any]) -> Path:
-    """Return the redirect map of a site: setting ``REDIRECTS_FILE`` (``"redirects.txt"`` by
-    default), relative to the content folder (``PATH``) unless absolute."""
-    return Path(settings["PATH"]) / settings.get("REDIRECTS_FILE", "redirects.txt")
 
 
 class RedirectError(ValueError):
@@ -65,6 +60,20 @@ class Redirect:
         """Return this redirect as a line of the map (without the newline)."""
         status = "" if self.status == DEFAULT_STATUS else f"   {self.status}"
         return f"{self.source}   {self.target}{status}"
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    """A redirect and the line of the map that holds it, for messages naming ``file:line``."""
+
+    redirect: Redirect
+    file: str
+    number: int
+
+    @property
+    def where(self) -> str:
+        """Return ``file:line`` of this redirect in its map."""
+        return f"{self.file}:{self.number}"
 
 
 @dataclass
@@ -129,14 +138,14 @@ def parse_line(text: str) -> Redirect | None:
     return make_redirect(words[0], words[1], status)
 
 
-def parse_redirects(text: str, source: str = "redirects.txt") -> list[Redirect]:
-    """Return the redirects of a map's ``text``, in order.
+def parse_entries(text: str, source: str = DEFAULT_FILE) -> list[MapEntry]:
+    """Return the redirects of a map's ``text`` with their line numbers, in order.
 
     ``source`` names the file in messages. Raises :class:`RedirectError` naming
     ``source:line`` for a line that cannot be read, and for an old path listed twice with two
-    different targets (both lines named); an exact repeat is read once.
+    different targets (both lines named); an exact repeat is read once (its first line).
     """
-    redirects: dict[str, tuple[int, Redirect]] = {}
+    entries: dict[str, MapEntry] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         try:
             redirect = parse_line(line)
@@ -144,15 +153,37 @@ def parse_redirects(text: str, source: str = "redirects.txt") -> list[Redirect]:
             raise RedirectError(f"{source}:{number}: {error}") from None
         if redirect is None:
             continue
-        earlier = redirects.get(redirect.source)
+        earlier = entries.get(redirect.source)
         if earlier is None:
-            redirects[redirect.source] = (number, redirect)
-        elif earlier[1] != redirect:
+            entries[redirect.source] = MapEntry(redirect, source, number)
+        elif earlier.redirect != redirect:
             raise RedirectError(
-                f"{source}:{number}: {redirect.source} already leads to {earlier[1].target} "
-                f"(line {earlier[0]}); keep one of the two lines"
+                f"{source}:{number}: {redirect.source} already leads to "
+                f"{earlier.redirect.target} (line {earlier.number}); keep one of the two lines"
             )
-    return [redirect for _, redirect in redirects.values()]
+    return list(entries.values())
+
+
+def parse_redirects(text: str, source: str = DEFAULT_FILE) -> list[Redirect]:
+    """Return the redirects of a map's ``text``, in order (see :func:`parse_entries`)."""
+    return [entry.redirect for entry in parse_entries(text, source)]
+
+
+def read_entries(path: Path, name: str | None = None) -> list[MapEntry]:
+    """Return the redirects of the map file at ``path`` with their lines; a missing file has none.
+
+    ``name`` is how messages call the file (``path`` itself by default). Raises
+    :class:`RedirectError` naming the file and line of a line that cannot be used, or the file
+    when it is not UTF-8 text.
+    """
+    name = str(path) if name is None else name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except UnicodeDecodeError as error:
+        raise RedirectError(f"{name}: not UTF-8 text ({error.reason})") from None
+    return parse_entries(text, name)
 
 
 def read_redirects(path: Path) -> list[Redirect]:
@@ -161,13 +192,13 @@ def read_redirects(path: Path) -> list[Redirect]:
     Raises :class:`RedirectError` naming the file and line of a line that cannot be used, or
     the file when it is not UTF-8 text.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    except UnicodeDecodeError as error:
-        raise RedirectError(f"{path}: not UTF-8 text ({error.reason})") from None
-    return parse_redirects(text, str(path))
+    return [entry.redirect for entry in read_entries(path)]
+
+
+def redirects_file(settings: Mapping[str, Any]) -> Path:
+    """Return the map file of Pelican ``settings``: ``REDIRECTS_FILE`` (``redirects.txt``) in
+    the content folder (``PATH``); an absolute ``REDIRECTS_FILE`` is used as it is."""
+    return Path(settings["PATH"]) / str(settings.get("REDIRECTS_FILE") or DEFAULT_FILE)
 
 
 def merge_redirects(

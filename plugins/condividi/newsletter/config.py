@@ -12,10 +12,9 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from condividi.config import ConfigError, load_config, project_root
+from condividi.config import ConfigError, load_config, project_path
 
 PROVIDER_NAMES = (
     "local",
@@ -143,18 +142,13 @@ def newsletter_config(
 
 
 def resolve_paths(config: NewsletterConfig, settings: Mapping[str, Any]) -> NewsletterConfig:
-    """Return ``config`` with its relative file paths made absolute.
+    """Return ``config`` with its file paths made absolute.
 
     Takes the configuration and the Pelican ``settings`` it came from; every path in
-    :data:`PATH_SETTINGS` that is relative is taken from :func:`project_root`. The build, the
+    :data:`PATH_SETTINGS` goes through :func:`~condividi.config.project_path`. The build, the
     signup endpoint and the send commands all find the same files (the ledger above all).
     """
-    root = project_root(settings)
-    changes: dict[str, Any] = {}
-    for name in PATH_SETTINGS:
-        path = Path(getattr(config, name))
-        if not path.is_absolute():
-            changes[name] = str(root / path)
+    changes = {name: str(project_path(settings, getattr(config, name))) for name in PATH_SETTINGS}
     return dataclasses.replace(config, **changes)
 
 

@@ -37,7 +37,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from condividi.build import swap_into_place
-from condividi.config import ConfigError, load_config, project_root
+from condividi.config import ConfigError, load_config, project_path
 from condividi.html import absolutize_tree, html_formatter, html_to_text
 from condividi.i18n import load_catalogue
 from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config
@@ -146,10 +146,9 @@ def edition_config(settings: Mapping[str, Any]) -> EditionConfig:
 def editions_folder(settings: Mapping[str, Any]) -> Path:
     """Return where a publish build records the editions (``NEWSLETTER_EDITION_PATH``).
 
-    A relative path is taken from the project folder (:func:`project_root`).
+    A relative path is taken from the project folder (:func:`~condividi.config.project_path`).
     """
-    path = Path(edition_config(settings).path)
-    return path if path.is_absolute() else project_root(settings) / path
+    return project_path(settings, edition_config(settings).path)
 
 
 @dataclass(frozen=True)
