@@ -99,6 +99,19 @@ def test_every_imported_post_has_share_and_comments(imported: Imported) -> None:
         assert page(imported.output, slug).find("h1")
 
 
+def test_the_build_publishes_the_old_addresses(imported: Imported) -> None:
+    published = (imported.output / "_redirects").read_text(encoding="utf-8").split("\n")
+    for line in (
+        "/2024/03/benvenuti/ /benvenuti/ 301",
+        "/feed/ /feeds/atom.xml 301",
+        "/wp-content/uploads/2024/03/foto.jpg /images/2024/03/foto.jpg 301",
+    ):
+        assert " ".join(line.split()) in {" ".join(row.split()) for row in published}, line
+    # A static host without redirects gets a page at the old permalink.
+    old = page(imported.output, "2024/03/benvenuti")
+    assert old.find("a", href=f"{SITEURL}/benvenuti/") or old.find("a", href="/benvenuti/")
+
+
 def test_drafts_are_not_published(imported: Imported) -> None:
     for slug in ("bozza-idee-sparse", "in-attesa-di-revisione", "solo-per-me", "senza-data"):
         assert not (imported.output / slug).exists()
