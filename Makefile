@@ -14,7 +14,7 @@ ROUNDS ?= 3
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish ping serve comments comments-import newpost clean test lint format bench bench-tools newsletter newsletter-init newsletter-send newsletter-status import-subscribers .venv-mailman
+.PHONY: help setup html publish ping serve comments comments-import import-wordpress newpost clean test lint format bench bench-import bench-tools newsletter newsletter-init newsletter-send newsletter-status import-subscribers .venv-mailman
 
 help:
 	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
@@ -23,6 +23,8 @@ help:
 	@echo "make ping       after uploading: tell the WebSub hub (FEEDS_WEBSUB_HUB) the feeds changed"
 	@echo "make comments   run the Isso comment server on http://127.0.0.1:8080 (make serve does too)"
 	@echo "make comments-import WXR=export.xml   import a WordPress export's comments into Isso"
+	@echo "make import-wordpress WXR=export.xml [UPLOADS=wp-content/uploads] [DRY_RUN=1] [FORCE=1]"
+	@echo "                 move a WordPress blog in: posts, pages, media, old addresses, comments"
 	@echo "make newpost TITLE=\"...\"   a new draft post in content/articles/"
 	@echo "make newsletter          dry run: each post's state, what a send would mail"
 	@echo "make newsletter-init     record the published archive as sent (first time only)"
@@ -82,6 +84,10 @@ comments-import: $(READY)
 	@test -n "$(WXR)" || { echo 'usage: make comments-import WXR=wordpress-export.xml'; exit 2; }
 	$(PY) -m condividi comments import "$(WXR)"
 
+import-wordpress: $(READY)
+	@test -n "$(WXR)" || { echo 'usage: make import-wordpress WXR=wordpress-export.xml [UPLOADS=path/to/wp-content/uploads] [DRY_RUN=1] [FORCE=1]'; exit 2; }
+	$(PY) -m condividi import wordpress "$(WXR)" $(if $(UPLOADS),--uploads "$(UPLOADS)") $(if $(DRY_RUN),--dry-run) $(if $(FORCE),--force)
+
 newpost: $(READY)
 	@test -n "$(TITLE)" || { echo 'usage: make newpost TITLE="Il titolo del post"'; exit 2; }
 	$(PY) -m condividi newpost "$(TITLE)"
@@ -93,6 +99,10 @@ clean:
 # Lighthouse is optional: `make bench-tools` installs it into bench/node_modules.
 bench: $(READY)
 	$(PY) -m bench --posts $(N) --rounds $(ROUNDS) $(BENCH_ARGS)
+
+# The WordPress import on a generated export (POSTS=500 by default), into a copy of the site.
+bench-import: $(READY)
+	$(PY) -m bench.migration --posts $(or $(POSTS),500) --rounds $(ROUNDS)
 
 bench-tools:
 	npm install --prefix bench --no-audit --no-fund --silent

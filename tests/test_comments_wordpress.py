@@ -11,7 +11,16 @@ import pytest
 from lxml import etree
 
 from condividi.build import load_settings
-from condividi.comments.wordpress import WxrError, rewrite_wxr, site_posts, site_slugify
+from condividi.comments.wordpress import (
+    WxrError,
+    import_wxr,
+    isso_export,
+    match_by_slug,
+    plan_threads,
+    site_posts,
+    site_slugify,
+)
+from condividi.migrate.wxr import read_export
 from tests.comments_support import ARTICLE, OTHER_ARTICLE, IssoServer
 from tests.conftest import ROOT, copy_project
 
@@ -116,34 +125,66 @@ def test_site_posts_have_their_thread_ids(settings: dict) -> None:
     assert "appunti-sul-marketing-nelle-piccole-citta" in threads  # drafts too
 
 
-def test_rewrite_files_comments_under_our_thread_ids(settings: dict, wxr: Path) -> None:
-    rewritten, plan = rewrite_wxr(wxr, site_posts(settings), site_slugify(settings))
-    assert plan.threads == {NEWSLETTER: 3, FOLLOWER: 1}
-    assert plan.dropped == 2
+def test_only_approved_comments_go_to_our_thread_ids(settings: dict, wxr: Path) -> None:
+    match = match_by_slug(site_posts(settings), site_slugify(settings))
+    threads, plan = plan_threads(read_export(wxr), match)
+    # The pending comment of the follower post is left out with the pingback and the spam.
+    assert plan.threads == {NEWSLETTER: 3}
+    assert plan.dropped == 3
     assert plan.unmatched == [
         "Un post che non abbiamo portato "
         "(https://giulia.wordpress.com/2025/04/22/post-rimasto-su-wordpress/)",
         "Chi sono (https://giulia.wordpress.com/2025/04/22/chi-sono/)",
     ]
-    root = etree.fromstring(rewritten)
-    assert [link.text for link in root.iterfind("channel/item/link")] == [NEWSLETTER, FOLLOWER]
+    (thread,) = threads
+    assert [(c.id, c.parent) for c in thread.comments] == [(7, 0), (8, 7), (12, 0)]
+
+
+def test_isso_reads_a_file_with_our_threads_only(settings: dict, wxr: Path) -> None:
+    match = match_by_slug(site_posts(settings), site_slugify(settings))
+    threads, _ = plan_threads(read_export(wxr), match)
+    root = etree.fromstring(isso_export(threads))
+    assert [link.text for link in root.iterfind("channel/item/link")] == [NEWSLETTER]
+    ns = {"wp": WP}
+    assert root.xpath("//wp:comment_parent/text()", namespaces=ns) == ["0", "7", "0"]
+    assert root.xpath("//wp:comment_approved/text()", namespaces=ns) == ["1"] * 3
+    dates = root.xpath("//wp:comment_date_gmt/text()", namespaces=ns)
+    assert dates == ["2025-05-02 08:15:00"] * 3
+
+
+def test_a_zero_gmt_date_falls_back_to_the_local_one(tmp_path: Path) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text(
+        WXR.replace('approved="0", date_gmt="0000-00-00 00:00:00"', "").replace(
+            "<![CDATA[2025-05-02 08:15:00]]>", "<![CDATA[0000-00-00 00:00:00]]>"
+        ),
+        encoding="utf-8",
+    )
+    item = next(i for i in read_export(export).items if i.post_name == OTHER_ARTICLE)
+    thread = plan_threads(read_export(export), lambda i: _post(i, item.id))[0][0]
+    root = etree.fromstring(isso_export([thread]))
     dates = root.xpath("//wp:comment_date_gmt/text()", namespaces={"wp": WP})
-    assert "0000-00-00 00:00:00" not in dates
-    assert root.xpath("//wp:comment_type/text()", namespaces={"wp": WP}) == ["comment"] * 4
+    assert dates == ["2025-05-02 10:07:00", "2025-05-02 10:08:00", "2025-05-02 10:12:00"]
+
+
+def _post(item, wanted: int):
+    from condividi.comments.wordpress import SitePost
+
+    return SitePost("x", "/x/", "X", "x.md") if item.id == wanted else None
 
 
 def test_broken_xml_is_named_with_its_line(settings: dict, tmp_path: Path) -> None:
     broken = tmp_path / "broken.xml"
     broken.write_text(WXR.replace("</channel>", "</canale>"), encoding="utf-8")
     with pytest.raises(WxrError, match=r"broken\.xml:\d+: not well-formed XML"):
-        rewrite_wxr(broken, [], site_slugify(settings))
+        import_wxr(ROOT / "pelicanconf.py", broken)
 
 
 def test_an_rss_feed_is_not_a_wordpress_export(settings: dict, tmp_path: Path) -> None:
     feed = tmp_path / "feed.xml"
     feed.write_text('<rss version="2.0"><channel><title>x</title></channel></rss>')
     with pytest.raises(WxrError, match=r"feed\.xml: not a WordPress export"):
-        rewrite_wxr(feed, [], site_slugify(settings))
+        import_wxr(ROOT / "pelicanconf.py", feed)
 
 
 def import_command(project: Path, wxr: Path, *options: str) -> subprocess.CompletedProcess[str]:
@@ -162,8 +203,9 @@ def test_import_puts_the_comments_on_our_threads_in_isso(tmp_path: Path, wxr: Pa
     project = copy_project(tmp_path)
     result = import_command(project, wxr)
     assert result.returncode == 0, result.stderr
-    assert "4 comments went to 2 posts" in result.stdout
+    assert "3 comments went to 1 posts" in result.stdout
     assert "Un post che non abbiamo portato" in result.stdout
+    assert "left out 3 pending, spam or trashed comments" in result.stdout
     database = project / "var" / "comments" / "comments.db"
     with IssoServer(database.parent, ("http://127.0.0.1:8000",)) as isso:
         assert isso.counts(NEWSLETTER, FOLLOWER) == [3, 0]
@@ -175,12 +217,13 @@ def test_import_puts_the_comments_on_our_threads_in_isso(tmp_path: Path, wxr: Pa
     assert "<script" not in curious["text"] and "<img" not in curious["text"]
     assert "&lt;script&gt;" in curious["text"]
     with sqlite3.connect(database) as db:
-        pending = db.execute(
-            "SELECT comments.mode FROM comments JOIN threads ON threads.id = comments.tid "
-            "WHERE threads.uri = ?",
-            (FOLLOWER,),
-        ).fetchall()
-    assert pending == [(2,)]
+        assert db.execute("SELECT count(*) FROM comments").fetchone() == (3,)
+        assert db.execute("SELECT count(*) FROM comments WHERE mode != 1").fetchone() == (0,)
+    again = import_command(project, wxr)
+    assert again.returncode == 0, again.stderr
+    assert "1 posts already have comments in Isso" in again.stdout
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM comments").fetchone() == (3,)
 
 
 @pytest.mark.isso
@@ -188,7 +231,7 @@ def test_dry_run_writes_no_comment(tmp_path: Path, wxr: Path) -> None:
     project = copy_project(tmp_path)
     result = import_command(project, wxr, "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert "4 comments would go to 2 posts" in result.stdout
+    assert "3 comments would go to 1 posts" in result.stdout
     database = project / "var" / "comments" / "comments.db"
     if database.exists():
         with sqlite3.connect(database) as db:

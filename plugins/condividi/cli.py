@@ -16,6 +16,7 @@ from condividi.comments import cli as comments_cli
 from condividi.config import ConfigError
 from condividi.feeds import websub
 from condividi.feeds.config import feeds_config
+from condividi.migrate import cli as migrate_cli
 from condividi.newsletter import commands as newsletter_commands
 
 
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     newsletter_commands.add_commands(commands)
     comments_cli.add_commands(commands)
+    migrate_cli.add_commands(commands)
     return parser
 
 

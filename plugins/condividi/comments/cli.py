@@ -29,7 +29,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for thread, count in sorted(plan.threads.items()):
         print(f"  {thread}: {count}")
     if plan.dropped:
-        print(f"condividi: left out {plan.dropped} pingbacks, trackbacks, spam or trashed comments")
+        print(
+            f"condividi: left out {plan.dropped} pending, spam or trashed comments, "
+            "pingbacks and trackbacks (only approved comments are imported)"
+        )
+    if plan.already:
+        print(
+            f"condividi: {len(plan.already)} posts already have comments in Isso; left as they are:"
+        )
+        for thread in plan.already:
+            print(f"  {thread}")
     if plan.unmatched:
         print("condividi: these WordPress posts match no post of the site; their comments were")
         print("not imported (give the post the WordPress slug with `Slug:` and import again):")

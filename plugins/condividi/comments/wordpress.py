@@ -1,18 +1,21 @@
 """Import a WordPress export's comments into Isso, each on the thread of the matching post.
 
-Isso's own importer (``isso import -t wordpress``) files a post's comments under the path of
-the post's old WordPress ``<link>``. This module first rewrites the WXR file: every post that
-matches one of ours (by its WordPress slug, or by its title) gets our stable thread id as its
-link and our title; pingbacks, trackbacks, spam and trashed comments are dropped; posts that
-match nothing are left out and reported. Isso then imports the rewritten file.
+The export is read once by :mod:`condividi.migrate.wxr`. Only approved comments by readers go
+to Isso: pending ones, spam, trashed comments, pingbacks and trackbacks are left out and
+counted. Each WordPress post is matched to one of ours (by its WordPress slug or its title;
+the posts importer gives the match directly), and Isso's own importer (``isso import -t
+wordpress``) reads a small export written for it, holding only the matched posts, under our
+stable thread ids and titles. Isso keeps the threading (``comment_parent``); a reply whose
+parent was left out becomes a top-level comment. A thread that already has comments in Isso
+is left as it is, so importing twice never doubles a thread.
 """
 
 from __future__ import annotations
 
-import re
+import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,14 +29,11 @@ from pelican.utils import slugify as pelican_slugify
 from condividi.build import load_settings
 from condividi.comments.isso import IssoSite, isso_command, write_config
 from condividi.comments.threads import thread_id
+from condividi.migrate.wxr import DATE_FORMAT, Comment, Export, Item, WxrError, read_export
 
-_WXR_NAMESPACE = re.compile(r"^http://wordpress\.org/export/1\.\d+/$")
-_DROPPED_TYPES = ("pingback", "trackback")
-_DROPPED_STATUSES = ("spam", "trash")
+__all__ = ["WxrError"]
 
-
-class WxrError(ValueError):
-    """The WordPress export cannot be read; the message names the file and the problem."""
+_WP = "http://wordpress.org/export/1.2/"
 
 
 @dataclass(frozen=True)
@@ -46,18 +46,29 @@ class SitePost:
     source: str
 
 
+@dataclass(frozen=True)
+class Thread:
+    """The comments one of our posts receives: its thread id, title and the kept comments."""
+
+    id: str
+    title: str
+    comments: tuple[Comment, ...]
+
+
 @dataclass
 class ImportPlan:
-    """What a rewrite kept and left out.
+    """What an import keeps and leaves out.
 
     ``threads`` maps each of our thread ids to the number of comments it receives;
     ``unmatched`` lists the WordPress posts (title and link) whose comments match no post of
-    ours; ``dropped`` counts the pingbacks, trackbacks, spam and trashed comments.
+    ours; ``dropped`` counts the pending, spam and trashed comments, pingbacks and trackbacks;
+    ``already`` lists the threads left alone because Isso already has comments on them.
     """
 
     threads: dict[str, int] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)
     dropped: int = 0
+    already: list[str] = field(default_factory=list)
 
     @property
     def comments(self) -> int:
@@ -92,96 +103,6 @@ def site_posts(settings: dict[str, Any]) -> list[SitePost]:
     return [post for _, post in sorted(posts, key=lambda pair: pair[0])]
 
 
-def _namespace(root: etree._Element, source: Path) -> str:
-    for uri in root.nsmap.values():
-        if uri and _WXR_NAMESPACE.match(uri):
-            return uri
-    raise WxrError(f"{source}: not a WordPress export (no http://wordpress.org/export/ namespace)")
-
-
-def _text(element: etree._Element, path: str, ns: dict[str, str]) -> str:
-    found = element.find(path, ns)
-    return (found.text or "").strip() if found is not None else ""
-
-
-def _candidates(
-    item: etree._Element, ns: dict[str, str], slugify: Callable[[str], str]
-) -> list[str]:
-    """Return the slugs a WordPress post may have on our site, most likely first."""
-    post_name = unquote(_text(item, "wp:post_name", ns))
-    link_tail = unquote(urlsplit(_text(item, "link", ns)).path.rstrip("/").rsplit("/", 1)[-1])
-    names = [post_name, slugify(post_name), slugify(_text(item, "title", ns)), slugify(link_tail)]
-    return [name for name in dict.fromkeys(names) if name]
-
-
-def _keep_comment(comment: etree._Element, ns: dict[str, str]) -> bool:
-    """Tell whether a WordPress comment is a reader's comment worth importing.
-
-    Fixes, in place, the GMT date WordPress leaves as zeros on some unapproved comments.
-    """
-    if _text(comment, "wp:comment_type", ns) in _DROPPED_TYPES:
-        return False
-    if _text(comment, "wp:comment_approved", ns) in _DROPPED_STATUSES:
-        return False
-    if not _text(comment, "wp:comment_content", ns):
-        return False
-    date_gmt = comment.find("wp:comment_date_gmt", ns)
-    if date_gmt is not None and _text(comment, "wp:comment_date_gmt", ns).strip("0-: ") == "":
-        date_gmt.text = _text(comment, "wp:comment_date", ns)
-    return True
-
-
-def rewrite_wxr(
-    source: Path, posts: Iterable[SitePost], slugify: Callable[[str], str]
-) -> tuple[bytes, ImportPlan]:
-    """Rewrite a WordPress export so that Isso files its comments under our thread ids.
-
-    Takes the WXR file, our posts and the site's slugify function; returns the rewritten
-    file's bytes and the :class:`ImportPlan`. Raises :class:`WxrError` on a file that is not
-    well-formed XML or not a WordPress export.
-    """
-    parser = etree.XMLParser(strip_cdata=False, resolve_entities=False, no_network=True)
-    try:
-        tree = etree.parse(str(source), parser)
-    except etree.XMLSyntaxError as error:
-        line = error.lineno if error.lineno is not None else "?"
-        raise WxrError(f"{source}:{line}: not well-formed XML: {error.msg}") from error
-    except OSError as error:
-        raise WxrError(f"{source}: cannot be read: {error}") from error
-    ns = {"wp": _namespace(tree.getroot(), source)}
-    by_slug: dict[str, SitePost] = {}
-    for post in posts:
-        by_slug.setdefault(post.slug, post)
-    plan = ImportPlan()
-    for item in list(tree.getroot().iterfind("channel/item")):
-        kept = 0
-        for comment in item.findall("wp:comment", ns):
-            if _keep_comment(comment, ns):
-                kept += 1
-            else:
-                item.remove(comment)
-                plan.dropped += 1
-        if kept == 0:
-            item.getparent().remove(item)
-            continue
-        post = None
-        if _text(item, "wp:post_type", ns) in ("post", ""):
-            post = next(
-                (by_slug[name] for name in _candidates(item, ns, slugify) if name in by_slug), None
-            )
-        if post is None:
-            plan.unmatched.append(f"{_text(item, 'title', ns)} ({_text(item, 'link', ns)})")
-            item.getparent().remove(item)
-            continue
-        for tag, text in (("link", post.thread), ("title", post.title)):
-            element = item.find(tag)
-            if element is None:
-                element = etree.SubElement(item, tag)
-            element.text = text
-        plan.threads[post.thread] = plan.threads.get(post.thread, 0) + kept
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8"), plan
-
-
 def site_slugify(settings: dict[str, Any]) -> Callable[[str], str]:
     """Return Pelican's slugify configured like the site's (``SLUG_REGEX_SUBSTITUTIONS``...)."""
 
@@ -196,20 +117,176 @@ def site_slugify(settings: dict[str, Any]) -> Callable[[str], str]:
     return slugify
 
 
-def import_wxr(settings_file: Path, wxr: Path, dry_run: bool = False) -> tuple[int, ImportPlan]:
-    """Import the comments of ``wxr`` into the site's Isso database with ``isso import``.
+def _candidates(item: Item, slugify: Callable[[str], str]) -> list[str]:
+    """Return the slugs a WordPress post may have on our site, most likely first."""
+    post_name = unquote(item.post_name)
+    link_tail = unquote(urlsplit(item.link).path.rstrip("/").rsplit("/", 1)[-1])
+    names = [post_name, slugify(post_name), slugify(item.title), slugify(link_tail)]
+    return [name for name in dict.fromkeys(names) if name]
 
-    Takes the Pelican settings file, the WordPress export and whether Isso should only try
-    (``--dry-run``, nothing written); returns Isso's exit status and the plan. Raises
-    :class:`WxrError` on an unreadable export.
+
+def kept_comments(item: Item) -> tuple[tuple[Comment, ...], int]:
+    """Return the approved readers' comments of ``item`` and how many others were left out."""
+    kept = tuple(comment for comment in item.comments if comment.is_approved_comment)
+    return kept, len(item.comments) - len(kept)
+
+
+def plan_threads(
+    export: Export, match: Callable[[Item], SitePost | None]
+) -> tuple[list[Thread], ImportPlan]:
+    """Decide which comments of ``export`` go to which of our threads.
+
+    ``match`` returns our post for a WordPress item, or ``None``. Returns the threads (each
+    with its kept comments, in the export's order) and the :class:`ImportPlan`.
     """
-    settings = load_settings(settings_file.resolve())
-    rewritten, plan = rewrite_wxr(wxr, site_posts(settings), site_slugify(settings))
+    plan = ImportPlan()
+    threads: list[Thread] = []
+    for item in export.items:
+        kept, dropped = kept_comments(item)
+        plan.dropped += dropped
+        if not kept:
+            continue
+        post = match(item)
+        if post is None:
+            plan.unmatched.append(f"{' '.join(item.title.split())} ({item.link})")
+            continue
+        threads.append(Thread(post.thread, post.title, kept))
+        plan.threads[post.thread] = plan.threads.get(post.thread, 0) + len(kept)
+    return threads, plan
+
+
+def match_by_slug(posts: Iterable[SitePost], slugify: Callable[[str], str]):
+    """Return a ``match`` for :func:`plan_threads`: a WordPress post → our post of that slug.
+
+    Pages and other post types match nothing (only posts have a comments section).
+    """
+    by_slug: dict[str, SitePost] = {}
+    for post in posts:
+        by_slug.setdefault(post.slug, post)
+
+    def match(item: Item) -> SitePost | None:
+        if item.type != "post":
+            return None
+        return next((by_slug[name] for name in _candidates(item, slugify) if name in by_slug), None)
+
+    return match
+
+
+def _date(comment: Comment) -> str:
+    # WordPress leaves the GMT date as zeros on some comments: the local date is close enough.
+    when = comment.date_gmt or comment.date
+    return when.strftime(DATE_FORMAT) if when else "1970-01-01 00:00:00"
+
+
+def isso_export(threads: Iterable[Thread]) -> bytes:
+    """Return a minimal WXR file holding ``threads`` for ``isso import -t wordpress``.
+
+    Each thread is an item whose ``<link>`` is our thread id, so Isso files its comments there.
+    """
+    rss = etree.Element("rss", version="2.0", nsmap={"wp": _WP})
+    channel = etree.SubElement(rss, "channel")
+    etree.SubElement(channel, "title").text = "Condividi comment import"
+
+    def add(parent: etree._Element, name: str, value: str) -> None:
+        etree.SubElement(parent, f"{{{_WP}}}{name}").text = value
+
+    for thread in threads:
+        item = etree.SubElement(channel, "item")
+        etree.SubElement(item, "title").text = thread.title or thread.id
+        etree.SubElement(item, "link").text = thread.id
+        for comment in thread.comments:
+            element = etree.SubElement(item, f"{{{_WP}}}comment")
+            add(element, "comment_id", str(comment.id))
+            add(element, "comment_author", comment.author)
+            add(element, "comment_author_email", comment.email)
+            add(element, "comment_author_url", comment.url)
+            add(element, "comment_author_IP", comment.ip)
+            add(element, "comment_date_gmt", _date(comment))
+            add(element, "comment_content", comment.content)
+            add(element, "comment_approved", "1")
+            add(element, "comment_parent", str(comment.parent))
+    return etree.tostring(rss, xml_declaration=True, encoding="UTF-8")
+
+
+def threads_with_comments(database: Path) -> set[str]:
+    """Return the ids of the threads that already have comments in Isso's ``database``."""
+    if not database.is_file():
+        return set()
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        try:
+            rows = db.execute(
+                "SELECT DISTINCT threads.uri FROM threads "
+                "JOIN comments ON comments.tid = threads.id"
+            ).fetchall()
+        except sqlite3.OperationalError:  # a database Isso has not set up yet
+            return set()
+    return {uri for (uri,) in rows}
+
+
+def run_isso_import(
+    settings_file: Path, threads: list[Thread], plan: ImportPlan, dry_run: bool = False
+) -> tuple[int, str]:
+    """Import ``threads`` into the site's Isso database with ``isso import``.
+
+    Threads that Isso already holds comments on are left out (listed in ``plan.already``).
+    Takes the Pelican settings file; returns Isso's exit status and its output. With
+    ``dry_run`` Isso only tries (``--dry-run``). Nothing is run when no thread is left.
+    """
     site = IssoSite.from_settings_file(settings_file)
+    present = threads_with_comments(site.dbpath)
+    fresh = [thread for thread in threads if thread.id not in present]
+    for thread in threads:
+        if thread.id in present:
+            plan.already.append(thread.id)
+            plan.threads.pop(thread.id, None)
+    if not fresh:
+        return 0, ""
     config_path = write_config(site)
     with tempfile.TemporaryDirectory(prefix="condividi-wxr-") as folder:
         mapped = Path(folder) / "comments.xml"
-        mapped.write_bytes(rewritten)
+        mapped.write_bytes(isso_export(fresh))
         arguments = ["import", "--type", "wordpress", *(["--dry-run"] if dry_run else [])]
-        result = subprocess.run(isso_command(config_path, *arguments, str(mapped)), check=False)
-    return result.returncode, plan
+        # Isso asks before importing into a database that has comments: these threads are new.
+        result = subprocess.run(
+            isso_command(config_path, *arguments, str(mapped)),
+            input="y\n",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return result.returncode, (result.stdout + result.stderr).strip()
+
+
+def import_wxr(settings_file: Path, wxr: Path, dry_run: bool = False) -> tuple[int, ImportPlan]:
+    """Import the comments of ``wxr`` into the site's Isso database with ``isso import``.
+
+    Each WordPress post is matched to one of the site's posts by slug or title. Takes the
+    Pelican settings file, the WordPress export and whether Isso should only try
+    (``--dry-run``, nothing written); returns Isso's exit status and the plan. Raises
+    :class:`WxrError` on an unreadable export.
+    """
+    export = read_export(wxr)
+    settings = load_settings(settings_file.resolve())
+    threads, plan = plan_threads(
+        export, match_by_slug(site_posts(settings), site_slugify(settings))
+    )
+    status, output = run_isso_import(settings_file, threads, plan, dry_run)
+    if status != 0 and output:
+        print(output)
+    return status, plan
+
+
+def import_for_posts(
+    settings_file: Path, export: Export, posts: Mapping[int, SitePost], dry_run: bool = False
+) -> tuple[int, str, ImportPlan]:
+    """Import the comments of the WordPress items ``posts`` maps (id → our post) into Isso.
+
+    Used by the posts importer, which knows each imported post's thread. With ``dry_run``
+    nothing is run or written: only the plan is made. Returns Isso's exit status, its output
+    and the plan.
+    """
+    threads, plan = plan_threads(export, lambda item: posts.get(item.id))
+    if dry_run:
+        return 0, "", plan
+    status, output = run_isso_import(settings_file, threads, plan)
+    return status, output, plan

@@ -1,0 +1,147 @@
+"""The old addresses of an imported WordPress blog, and where each leads on our site.
+
+For every published post and page: its permalink (``/2013/05/slug/``, as ``<link>`` has it),
+``/?p=ID`` (posts) or ``/?page_id=ID`` (pages). For their categories and tags:
+``/category/<nicename>/`` (with its parents' path when it has some) and ``/tag/<nicename>/``,
+each with its ``feed/``. The site feeds ``/feed/``, ``/feed/atom/``, ``/feed/rss2/`` and
+``/comments/feed/``. And each upload copied into the site, from ``/wp-content/uploads/...``.
+New addresses come from the site's own settings (``ARTICLE_URL``, ``CATEGORY_URL``, the
+``FEEDS_*`` paths...) through Pelican's URL objects, under ``SITEURL``'s path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from pelican.urlwrappers import Category, Tag
+
+from condividi.config import load_config
+from condividi.feeds.config import FeedsConfig
+from condividi.migrate.media import MediaCopy
+from condividi.migrate.redirect_map import Redirect, make_redirect
+from condividi.migrate.wxr import Export, Item
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A published post or page as imported: its item, our URL, and its terms.
+
+    ``category`` is ``(WordPress nicename, our category name)``; ``tags`` hold
+    ``(WordPress taxonomy, nicename, our tag name)``: a post's other categories become tags.
+    """
+
+    item: Item
+    url: str
+    category: tuple[str, str] | None = None
+    tags: tuple[tuple[str, str, str], ...] = ()
+
+
+def site_path(settings: Mapping[str, Any], url: str) -> str:
+    """Return the path of a site ``url`` (``il-post/``) below ``SITEURL``'s path: ``/il-post/``."""
+    prefix = urlsplit(str(settings.get("SITEURL") or "")).path.rstrip("/")
+    return f"{prefix}/{url.lstrip('/')}"
+
+
+def old_path(url: str, host: str) -> str | None:
+    """Return the path (and query) of an old address on the blog's ``host``, or None."""
+    parts = urlsplit(url.strip())
+    if parts.hostname and host and parts.hostname.lower() != host:
+        return None
+    if not parts.path and not parts.query:
+        return None
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _category_paths(export: Export) -> dict[str, str]:
+    """Return each category nicename's path below ``/category/`` (``parent/child``)."""
+    parents = {category.nicename: category.parent for category in export.site.categories}
+    paths = {}
+    for nicename in parents:
+        chain, current = [nicename], parents.get(nicename, "")
+        while current and current not in chain and len(chain) < 20:
+            chain.insert(0, current)
+            current = parents.get(current, "")
+        paths[nicename] = "/".join(chain)
+    return paths
+
+
+def _feeds(settings: Mapping[str, Any]) -> FeedsConfig | None:
+    if "condividi.feeds" not in (settings.get("PLUGINS") or ()):
+        return None
+    return load_config(FeedsConfig, settings, "FEEDS")
+
+
+def wordpress_redirects(
+    export: Export,
+    imported: Iterable[Imported],
+    copies: Iterable[MediaCopy],
+    settings: Mapping[str, Any],
+) -> list[Redirect]:
+    """Return the redirects from the old blog's addresses to the imported site's.
+
+    Takes the export, the published posts and pages imported, the uploads copied and Pelican's
+    settings. A redirect whose old and new paths are equal is left out; an old path is listed
+    once (its first target).
+    """
+    host = export.site.host
+    base = urlsplit(export.site.link).path.rstrip("/")
+    found: dict[str, Redirect] = {}
+
+    def add(source: str | None, target: str) -> None:
+        if not source or source in found:
+            return
+        try:
+            redirect = make_redirect(source, target)
+        except ValueError:  # leads to itself, or an address we cannot write
+            return
+        found.setdefault(redirect.source, redirect)
+
+    # WordPress nicename -> ("category" or "tag", our name); a category wins over a tag.
+    categories: dict[str, tuple[str, str]] = {}
+    tags: dict[str, tuple[str, str]] = {}
+    for entry in imported:
+        new = site_path(settings, entry.url)
+        add(old_path(entry.item.link, host), new)
+        query = "p" if entry.item.type == "post" else "page_id"
+        add(f"{base}/?{query}={entry.item.id}", new)
+        if entry.category:
+            nicename, name = entry.category
+            categories[nicename] = ("category", name)
+        for domain, nicename, name in entry.tags:
+            (categories if domain == "category" else tags).setdefault(nicename, ("tag", name))
+    feeds = _feeds(settings)
+
+    def targets(kind: str, name: str) -> tuple[str, str]:
+        """Return our list page and Atom feed (or "") of a category or tag."""
+        if kind == "category":
+            wrapper: Category | Tag = Category(name, settings)
+            feed = feeds.category_atom_save_as if feeds and feeds.categories else ""
+        else:
+            wrapper = Tag(name, settings)
+            feed = feeds.tag_atom_save_as if feeds and feeds.tags else ""
+        page = site_path(settings, wrapper.url)
+        return page, site_path(settings, feed.format(slug=wrapper.slug)) if feed else ""
+
+    paths = _category_paths(export)
+    for nicename, (kind, name) in categories.items():
+        page, feed = targets(kind, name)
+        for path in dict.fromkeys((paths.get(nicename, nicename), nicename)):
+            add(f"{base}/category/{path}/", page)
+            if feed:
+                add(f"{base}/category/{path}/feed/", feed)
+    for nicename, (kind, name) in tags.items():
+        page, feed = targets(kind, name)
+        add(f"{base}/tag/{nicename}/", page)
+        if feed:
+            add(f"{base}/tag/{nicename}/feed/", feed)
+    if feeds:
+        atom = site_path(settings, feeds.atom_save_as)
+        for old in ("/feed/", "/feed/atom/", "/comments/feed/"):
+            add(f"{base}{old}", atom)
+        add(f"{base}/feed/rss2/", site_path(settings, feeds.rss_save_as))
+    for copy in copies:
+        add(old_path(copy.url, host), site_path(settings, copy.relative))
+    return list(found.values())

@@ -1,0 +1,295 @@
+"""Importing a WordPress export: files Pelican reads back, statuses, dates, slugs, safety."""
+
+from __future__ import annotations
+
+import html
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pelican.contents import Article, Page
+from pelican.readers import Readers
+
+from condividi.build import load_settings
+from condividi.migrate.cli import format_report
+from condividi.migrate.wordpress import (
+    EXISTS,
+    NEW,
+    REPLACED,
+    UNCHANGED,
+    ImportReport,
+    Options,
+    front_matter,
+    import_wordpress,
+    item_slug,
+    local_date,
+)
+from condividi.migrate.wxr import read_export
+from tests.conftest import copy_project
+
+DATA = Path(__file__).parent / "data" / "wordpress"
+WXR = DATA / "blog-1.2.xml"
+UPLOADS = DATA / "uploads"
+ROME = ZoneInfo("Europe/Rome")
+NO_COMMENTS = Options(uploads=UPLOADS, comments=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path)
+
+
+def run_import(project: Path, options: Options = NO_COMMENTS, wxr: Path = WXR) -> ImportReport:
+    return import_wordpress(project / "pelicanconf.py", wxr, options)
+
+
+def by_id(report: ImportReport) -> dict:
+    return {entry.item.id: entry for entry in report.files}
+
+
+def read_back(project: Path, path: Path):  # type: ignore[no-untyped-def]
+    settings = load_settings(project / "pelicanconf.py")
+    content_class = Article if "articles" in path.parts else Page
+    base = project / "content"
+    return Readers(settings).read_file(
+        base_path=str(base), path=str(path.relative_to(base)), content_class=content_class
+    )
+
+
+def test_posts_and_pages_become_files_pelican_reads_back(project: Path) -> None:
+    report = run_import(project)
+    entries = by_id(report)
+    assert sorted(entries) == [101, 102, 103, 104, 105, 107, 108, 109, 110, 111, 112, 301, 302]
+    assert all(entry.state == NEW and entry.path.is_file() for entry in report.files)
+    post = read_back(project, entries[101].path)
+    assert entries[101].path.name == "2024-03-10-benvenuti.md"
+    assert post.title == "Benvenuti nel nuovo blog"
+    assert post.date == datetime(2024, 3, 10, 10, 0, tzinfo=ROME)
+    assert post.slug == "benvenuti" and post.lang == "it" and post.status == "published"
+    assert str(post.category) == "Marketing & social"
+    assert [str(tag) for tag in post.tags] == ["Newsletter", "follower", "LinkedIn"]
+    assert (
+        post.metadata["summary"]
+        == "<p>Il primo post: foto, video &amp; <em>tutto</em> il resto.</p>"
+    )
+    assert post.modified == datetime(2024, 3, 15, 18, 30, tzinfo=ROME)
+    assert post.metadata["image"] == "{static}/images/2024/03/foto.jpg"
+    assert post.metadata["feedid"] == "https://giulia.example.org/?p=101"  # the WordPress guid
+    page = read_back(project, entries[302].path)
+    assert entries[302].path.name == "dove-trovarmi.md" and page.title == "Dove trovarmi"
+
+
+def test_hostile_titles_and_summaries_round_trip(project: Path) -> None:
+    entries = by_id(run_import(project))
+    hostile = read_back(project, entries[107].path)
+    expected = "Titolo con a capo, Title: finto, & entità “citate” e tag 🎉"
+    assert html.unescape(hostile.title) == expected
+    assert hostile.slug == "titolo-ostile"
+    assert html.unescape(hostile.metadata["summary"]) == (
+        '<p>Riassunto su più righe: con due punti, "virgolette" & emoji 🎉</p>'
+    )
+    assert "Status: published" in hostile.content  # body text, not front matter
+    rtl = read_back(project, entries[108].path)
+    assert rtl.title == "שלום עולם — مرحبا بالعالم" and rtl.slug == "shlvm-vlm"
+    assert "slug 'שלום-עולם' became 'shlvm-vlm'" in entries[108].notes
+    assert 'dir="rtl"' in rtl.content
+    long_title = read_back(project, entries[111].path)
+    assert len(long_title.slug) <= 150 and long_title.title.endswith("indirizzo web")
+
+
+def test_statuses_become_drafts_or_are_skipped(project: Path) -> None:
+    report = run_import(project)
+    entries = by_id(report)
+    statuses = {item_id: entry.status for item_id, entry in entries.items()}
+    assert statuses[101] == statuses[302] == "published"
+    assert statuses[103] == statuses[104] == statuses[105] == "draft"
+    assert "private on WordPress: imported as a draft" in entries[105].notes
+    assert [(skip.item.split(" (")[0], skip.reason, skip.error) for skip in report.skipped] == [
+        ("post 106 'Un post cestinato'", "in the trash", False)
+    ]
+    assert report.other_types == {"nav_menu_item": 1}
+    assert read_back(project, entries[104].path).status == "draft"
+
+
+def test_a_draft_without_a_slug_and_a_post_without_title(project: Path) -> None:
+    entries = by_id(run_import(project))
+    assert entries[103].slug == "bozza-idee-sparse"
+    assert entries[103].path.name == "2024-03-20-bozza-idee-sparse.md"  # local date, GMT zero
+    untitled = read_back(project, entries[109].path)
+    assert untitled.title.startswith("Un pensiero veloce, pubblicato")
+    assert any(note.startswith("no title: titled") for note in entries[109].notes)
+
+
+def test_a_post_without_any_date_is_a_dated_draft(project: Path) -> None:
+    entry = by_id(run_import(project))[110]
+    assert entry.status == "draft"
+    assert "no usable date (0000-00-00): imported as a draft" in entry.notes
+    assert read_back(project, entry.path).date == datetime(2024, 2, 2, 10, 0, tzinfo=ROME)
+
+
+def test_a_post_in_another_language(project: Path) -> None:
+    entry = by_id(run_import(project))[112]
+    assert entry.lang == "en" and entry.url == "en/a-video-in-english/"
+    assert entry.path.name == "2024-03-27-a-video-in-english-en.md"
+
+
+def test_links_between_posts_and_media_point_at_the_new_files(project: Path) -> None:
+    report = run_import(project)
+    text = by_id(report)[101].path.read_text(encoding="utf-8")
+    assert "({filename}/articles/2024-03-12-dati-non-vanita.md#commenti)" in text
+    assert 'src="{static}/images/2024/03/foto.jpg"' in text
+    assert (project / "content/images/2024/03/foto.jpg").read_bytes() == (
+        UPLOADS / "2024/03/foto.jpg"
+    ).read_bytes()
+    missing = (project / "wordpress-missing-media.txt").read_text().split()
+    assert missing == [
+        "https://giulia.example.org/wp-content/uploads/2024/03/intervista.mp3",
+        "https://giulia.example.org/wp-content/uploads/2024/03/clip.mp4",
+    ]
+
+
+def test_without_uploads_media_keep_their_addresses(project: Path) -> None:
+    report = run_import(project, Options(comments=False))
+    assert not report.media.copies and len(report.media.missing) == 5  # foto-300x200 too
+    text = by_id(report)[102].path.read_text(encoding="utf-8")
+    assert "https://giulia.example.org/wp-content/uploads/2024/03/grafico.png" in text
+    assert not (project / "content/images/2024").exists()
+
+
+def test_a_second_run_changes_nothing(project: Path) -> None:
+    run_import(project)
+    redirects = (project / "content/redirects.txt").read_text()
+    again = run_import(project)
+    assert {entry.state for entry in again.files} == {UNCHANGED}
+    assert not again.merged.added and len(again.merged.unchanged) == len(again.redirects)
+    assert (project / "content/redirects.txt").read_text() == redirects
+    assert not again.failed
+    assert "posts: 0 imported, 11 unchanged, 0 replaced" in format_report(again)
+
+
+def test_an_edited_file_is_kept_unless_forced(project: Path) -> None:
+    first = by_id(run_import(project))[101].path
+    first.write_text(first.read_text() + "\nUna mia aggiunta.\n")
+    again = run_import(project)
+    assert by_id(again)[101].state == EXISTS and again.failed
+    assert "Una mia aggiunta." in first.read_text()
+    assert "Not overwritten" in format_report(again)
+    forced = run_import(project, Options(uploads=UPLOADS, comments=False, force=True))
+    assert by_id(forced)[101].state == REPLACED
+    assert "Una mia aggiunta." not in first.read_text()
+
+
+def test_an_address_taken_by_another_file_is_skipped(project: Path) -> None:
+    (project / "content/pages/contatti-vecchi.md").write_text(
+        "Title: Contatti\nSlug: contatti\n\nI miei contatti.\n", encoding="utf-8"
+    )
+    report = run_import(project)
+    assert 301 not in by_id(report)
+    (skip,) = [skip for skip in report.skipped if skip.error]
+    assert "its address /contatti/ is taken by content/pages/contatti-vecchi.md" in skip.reason
+    assert not (project / "content/pages/contatti.md").exists()
+    assert report.failed
+
+
+def test_a_dry_run_writes_nothing(project: Path) -> None:
+    before = sorted(str(path) for path in project.rglob("*"))
+    report = run_import(project, Options(uploads=UPLOADS, dry_run=True))
+    assert sorted(str(path) for path in project.rglob("*")) == before
+    assert report.count(NEW) == 13 and report.merged.added
+    assert report.comments is not None and report.comments.comments == 4
+    assert "(dry run: nothing was written)" in format_report(report)
+
+
+def test_invalid_xml_writes_nothing(project: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_text(WXR.read_text(encoding="utf-8").replace("</channel>", ""))
+    before = sorted(str(path) for path in project.rglob("*"))
+    result = subprocess.run(
+        [sys.executable, "-m", "condividi", "import", "wordpress", str(broken)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "broken.xml:" in result.stderr and "not well-formed XML" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert sorted(str(path) for path in project.rglob("*")) == before
+
+
+def test_a_11_export_imports(project: Path) -> None:
+    report = run_import(project, wxr=DATA / "blog-1.1.xml")
+    entries = by_id(report)
+    post = read_back(project, entries[7].path)
+    assert post.date == datetime(2011, 5, 4, 10, 15, tzinfo=ROME)
+    assert str(post.category) == "Senza categoria"
+    text = entries[7].path.read_text(encoding="utf-8")
+    assert "<figcaption>Una didascalia nell'attributo</figcaption>" in text
+    page = entries[2].path.read_text(encoding="utf-8")
+    assert "[il primo post]({filename}/articles/2011-05-04-il-primo-post.md)" in page
+    sources = {redirect.source: redirect.target for redirect in report.redirects}
+    assert sources["/blog/2011/05/il-primo-post/"] == "/il-primo-post/"
+    assert sources["/blog/?p=7"] == "/il-primo-post/"
+    assert sources["/blog/chi-scrive/"] == "/chi-scrive/"
+    assert sources["/blog/category/senza-categoria/"] == "/categoria/senza-categoria/"
+
+
+def test_the_command_line_exit_codes(project: Path) -> None:
+    command = [sys.executable, "-m", "condividi", "import", "wordpress", str(WXR)]
+    ok = subprocess.run(
+        [*command, "--uploads", str(UPLOADS), "--no-comments"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "posts: 11 imported, 0 unchanged, 0 replaced (5 as drafts)" in ok.stdout
+    assert "Shortcodes left as text (edit them by hand): [contact-form-7] x1" in ok.stdout
+    assert "\x1b[" not in ok.stdout + ok.stderr  # no progress bar off a terminal
+    usage = subprocess.run(
+        [*command[:-1]], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert usage.returncode == 2
+    nowhere = subprocess.run(
+        [*command, "--uploads", str(project / "nowhere")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert nowhere.returncode == 1 and "no such folder" in nowhere.stderr
+
+
+@pytest.mark.parametrize(
+    ("post_name", "title", "slug"),
+    [
+        ("benvenuti", "Ignorato", "benvenuti"),
+        ("perch%c3%a9-no", "x", "perche-no"),
+        ("", "Perché sì: una bozza", "perche-si-una-bozza"),
+        ("", "🎉🎉", "post-9"),
+        ("a" * 40 + "-" + "b" * 200, "x", "a" * 40),
+    ],
+)
+def test_slugs(post_name: str, title: str, slug: str) -> None:
+    item = read_export(WXR).by_id[101]
+    item = type(item)(**{**item.__dict__, "post_name": post_name, "id": 9})
+    assert item_slug(item, title)[0] == slug
+
+
+def test_dates_in_the_sites_time_zone() -> None:
+    summer = local_date(datetime(2024, 7, 1, 8, 0), datetime(2024, 7, 1, 3, 0), ROME)
+    assert summer == datetime(2024, 7, 1, 10, 0, tzinfo=ROME)  # GMT wins over local
+    assert local_date(None, datetime(2024, 1, 1, 9, 0), ROME) == datetime(
+        2024, 1, 1, 9, 0, tzinfo=ROME
+    )
+    assert local_date(None, None, ROME) is None
+
+
+def test_front_matter_is_one_line_per_key() -> None:
+    assert front_matter([("Title", "A\nB  C"), ("Tags", ""), ("Lang", "it")]) == (
+        "Title: A B C\nLang: it\n\n"
+    )
