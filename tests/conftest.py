@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from condividi.build import build_site
-from condividi.devserver import free_port
+from condividi.services import free_port
 
 # Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests.
 pytest_plugins = ["tests.providers_support", "tests.mailman_support"]
