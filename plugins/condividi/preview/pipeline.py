@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from jinja2.bccache import Bucket, BytecodeCache
 from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
@@ -68,11 +69,43 @@ class Outcome:
         return not self.problems
 
 
+class TemplateCache(BytecodeCache):
+    """Compiled templates kept in memory between builds (Jinja's bytecode cache).
+
+    Each build makes new Jinja environments, which would compile every template again (a
+    tenth of a one-post preview). A template whose source changed has another checksum, so
+    it is compiled afresh; :meth:`clear` drops everything when the settings change (they may
+    change how templates compile).
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, tuple[str, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill ``bucket`` with the compiled template kept for it, if any."""
+        with self._lock:
+            kept = self._compiled.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.bytecode_from_string(kept[1])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep the template ``bucket`` has just compiled."""
+        with self._lock:
+            self._compiled[bucket.key] = (bucket.checksum, bucket.bytecode_to_string())
+
+    def clear(self) -> None:
+        """Forget every compiled template."""
+        with self._lock:
+            self._compiled.clear()
+
+
 @dataclass
 class _Run:
     """The state of the build this thread is running, for the signal receivers."""
 
     cache: ReadCache
+    templates: TemplateCache
     interrupted: Callable[[], bool] | None = None
     stop_at_model: bool = False
     generators: list[Any] = field(default_factory=list)
@@ -101,6 +134,7 @@ def _on_generator_init(generator: Any) -> None:
     run = _current()
     if run is not None:
         run.cache.attach(generator.readers)
+        generator.env.bytecode_cache = run.templates
 
 
 def _on_progress(sender: Any, **kwargs: Any) -> None:
@@ -216,8 +250,9 @@ class Pipeline:
     """Builds one site for the preview: settings file, output folder, settings overrides.
 
     Every build goes through :func:`condividi.build.load_settings` and Pelican's own code;
-    the pipeline adds its :class:`ReadCache`, the early stop and the scratch folder of quick
-    builds (``.<output>.preview`` beside the output, on the same file system).
+    the pipeline adds its :class:`ReadCache` and :class:`TemplateCache`, the early stop and the
+    scratch folder of quick builds (``.<output>.preview`` beside the output, on the same file
+    system).
     """
 
     def __init__(
@@ -227,8 +262,14 @@ class Pipeline:
         self.output = output.resolve()
         self.overrides = dict(overrides or {})
         self.cache = ReadCache()
+        self.templates = TemplateCache()
         self.scratch = self.output.with_name(f".{self.output.name}.preview")
         _connect_hooks()
+
+    def forget(self) -> None:
+        """Drop every cached read and compiled template (the settings changed)."""
+        self.cache.forget()
+        self.templates.clear()
 
     def full_build(self, interrupted: Callable[[], bool] | None = None) -> Outcome:
         """Build the whole site into the output folder, as ``make html`` does.
@@ -239,7 +280,12 @@ class Pipeline:
         """
         started = time.perf_counter()
         had_output = self.output.is_dir()
-        run = _Run(self.cache, interrupted, compare_with=self.output if had_output else None)
+        run = _Run(
+            self.cache,
+            self.templates,
+            interrupted,
+            compare_with=self.output if had_output else None,
+        )
         with _running(run):
             try:
                 build_site(self.settings_file, self.output, self.overrides)
@@ -261,7 +307,7 @@ class Pipeline:
         settings = load_settings(
             self.settings_file, {**self.overrides, "OUTPUT_PATH": str(self.scratch)}
         )
-        run = _Run(self.cache, stop_at_model=True)
+        run = _Run(self.cache, self.templates, stop_at_model=True)
         written: list[str] = []
         with collect_errors() as collector, _running(run):
             try:

@@ -107,11 +107,10 @@ class Rebuilder:
                     self._building = False
 
     def _build(self, changes: ChangeSet, ready: bool) -> None:
-        cache = self.pipeline.cache
         if changes.settings:
-            cache.forget()
+            self.pipeline.forget()
         for path in changes.paths:
-            cache.forget(str(path))
+            self.pipeline.cache.forget(str(path))
         if changes.code:
             self.warn(
                 "condividi: a plugin's code changed; restart `make serve` to use it "
