@@ -1,10 +1,10 @@
 """What Pelican's readers made of each source file, kept in memory between rebuilds.
 
 Pelican's own content cache (``CACHE_CONTENT``, reader layer) keeps the same data, but in one
-pickle it loads and saves whole on every build: about a second at 1,000 posts, more than a
-one-post preview may take. This cache lives in the ``make serve`` process and serves only the
-builds :mod:`condividi.preview.pipeline` runs; a build elsewhere (``make publish``, a test in
-the same process) never sees it.
+gzipped pickle it loads and saves whole on every build: a quarter of a second of CPU at 1,000
+posts (measured), half of what a one-post preview costs in all. This cache lives in the
+``make serve`` process and serves only the builds :mod:`condividi.preview.pipeline` runs; a
+build elsewhere (``make publish``, a test in the same process) never sees it.
 """
 
 from __future__ import annotations
