@@ -9,7 +9,7 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ import pytest
 
 from condividi.devserver import DevSite
 from condividi.preview.rebuilder import Status, wait_until_idle
-from tests.conftest import copy_project, free_port
+from tests.conftest import copy_project, free_port, wait_for
 
 POST = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower"
 POST_FILE = f"{POST}.md"
@@ -50,16 +50,6 @@ def fetch(url: str, method: str = "GET") -> Reply:
             return Reply(response.status, dict(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return Reply(error.code, dict(error.headers), error.read())
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = BUILD_TIMEOUT) -> bool:
-    """Poll ``condition`` every 20 ms until it holds (True) or ``timeout`` passes (False)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def save(path: Path, text: str) -> None:
@@ -129,7 +119,7 @@ class Preview:
                 return True
             return False
 
-        assert wait_for(shows), f"{path} never showed {text!r}"
+        assert wait_for(shows, BUILD_TIMEOUT), f"{path} never showed {text!r}"
         return found[0]
 
 

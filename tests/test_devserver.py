@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import copy_project, free_port
-from tests.preview_support import POST, fetch, wait_for
+from tests.conftest import copy_project, free_port, wait_for
+from tests.preview_support import POST, fetch
 
 
 def test_serve_answers_at_once_builds_serves_and_stops_cleanly(tmp_path: Path) -> None:

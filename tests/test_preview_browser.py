@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import strict_csp
-from tests.preview_support import POST, POST_FILE, Preview, running_preview, save, wait_for
+from tests.conftest import strict_csp, wait_for
+from tests.preview_support import POST, POST_FILE, Preview, running_preview, save
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +27,23 @@ def live(tmp_path: Path) -> Iterator[Preview]:
         yield running
 
 
-def _listening(page: Any, live: Preview, url: str, clients: int) -> None:
-    page.goto(url)
-    assert wait_for(lambda: live.site.hub.connected >= clients, 20), "no live-reload connection"
+def _listening(page: Any, live: Preview, path: str) -> None:
+    """Open ``path`` and wait until the page listens for rebuilds."""
+    page.goto(live.url + path)
+    assert wait_for(lambda: live.site.hub.connected >= 1, 20), "no live-reload connection"
+
+
+def _open_post(page: Any, live: Preview) -> tuple[Path, str]:
+    """Open the post's page, listening; return its file and text."""
+    _listening(page, live, f"/{POST}/")
+    post = live.articles / POST_FILE
+    return post, post.read_text(encoding="utf-8")
 
 
 def test_a_saved_post_updates_the_open_page_by_itself(
-    page: Any, live: Live, csp_violations: list[str]
+    page: Any, live: Preview, csp_violations: list[str]
 ) -> None:
-    post = live.articles / POST_FILE
-    original = post.read_text(encoding="utf-8")
-    _listening(page, live, f"{live.url}/{POST}/", 1)
+    post, original = _open_post(page, live)
     page.evaluate("window.stillTheSamePage = true")
 
     save(post, original + "\nQuesta frase compare da sola nella pagina aperta.\n")
@@ -49,11 +55,9 @@ def test_a_saved_post_updates_the_open_page_by_itself(
 
 
 def test_a_broken_post_shows_its_error_then_the_fixed_page(
-    page: Any, live: Live, csp_violations: list[str]
+    page: Any, live: Preview, csp_violations: list[str]
 ) -> None:
-    post = live.articles / POST_FILE
-    original = post.read_text(encoding="utf-8")
-    _listening(page, live, f"{live.url}/{POST}/", 1)
+    post, original = _open_post(page, live)
 
     save(post, re.sub(r"(?m)^Date:.*$", "Date: il 45 del mese", original))
     alert = page.locator("#condividi-build-problems[role=alert]")
@@ -67,8 +71,8 @@ def test_a_broken_post_shows_its_error_then_the_fixed_page(
     assert csp_violations == []
 
 
-def test_pages_the_change_does_not_touch_are_not_reloaded(page: Any, live: Live) -> None:
-    _listening(page, live, f"{live.url}/chi-sono/", 1)
+def test_pages_the_change_does_not_touch_are_not_reloaded(page: Any, live: Preview) -> None:
+    _listening(page, live, "/chi-sono/")
     page.evaluate("window.stillTheSamePage = true")
     post = live.articles / POST_FILE
     save(post, post.read_text(encoding="utf-8") + "\nUna nota in fondo.\n")
@@ -76,6 +80,3 @@ def test_pages_the_change_does_not_touch_are_not_reloaded(page: Any, live: Live)
     live.wait_idle()
     page.wait_for_timeout(500)
     assert page.evaluate("window.stillTheSamePage === true")
-
-
-Live = Preview

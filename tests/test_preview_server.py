@@ -14,8 +14,8 @@ import pytest
 
 from condividi.preview.rebuilder import Status
 from condividi.preview.server import SCRIPT_TAG, EventHub, PreviewServer, inject_reload
-from tests.conftest import strict_csp
-from tests.preview_support import fetch, wait_for
+from tests.conftest import strict_csp, wait_for
+from tests.preview_support import fetch
 
 PAGE = b"<!DOCTYPE html><html><head><title>Saggio</title></head><body><p>Ciao</p></body></html>"
 NOT_FOUND = b"<!DOCTYPE html><html><body><h1>Pagina non trovata</h1></body></html>"

@@ -9,8 +9,8 @@ from watchfiles import Change
 
 from condividi.build import load_settings
 from condividi.preview.watcher import ChangeSet, SiteFiles, Watcher, classify
-from tests.conftest import copy_project
-from tests.preview_support import POST_FILE, save, wait_for
+from tests.conftest import copy_project, wait_for
+from tests.preview_support import POST_FILE, save
 
 
 def _site(tmp_path: Path) -> SiteFiles:

@@ -9,10 +9,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import ROOT, process_alive
+from tests.conftest import ROOT, process_alive, wait_for
 
 # A service that takes a while to stop, then the supervisor running it and a quick one.
 SLOW_SERVICE = """
@@ -39,15 +38,6 @@ sys.exit(run_services(services, cwd=folder))
 """
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_a_second_sigterm_while_stopping_still_stops_every_service(tmp_path: Path) -> None:
     supervisor = subprocess.Popen(
         [sys.executable, "-c", SUPERVISOR, str(tmp_path), SLOW_SERVICE],
@@ -55,13 +45,13 @@ def test_a_second_sigterm_while_stopping_still_stops_every_service(tmp_path: Pat
     )
     pids = [tmp_path / "slow.pid", tmp_path / "quick.pid"]
     try:
-        assert _wait_for(lambda: all(p.is_file() and p.read_text() for p in pids))
+        assert wait_for(lambda: all(p.is_file() and p.read_text() for p in pids))
         slow, quick = (int(p.read_text()) for p in pids)
         supervisor.send_signal(signal.SIGTERM)
         time.sleep(0.5)  # the supervisor is now waiting for the slow service to stop
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(timeout=30) == 0
-        assert _wait_for(lambda: not process_alive(slow) and not process_alive(quick), 10)
+        assert wait_for(lambda: not process_alive(slow) and not process_alive(quick), 10)
     finally:
         supervisor.kill()
         for path in pids:

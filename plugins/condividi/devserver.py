@@ -88,7 +88,8 @@ class DevSite:
         self.watcher.stop()
         self.rebuilder.stop()
         self.hub.close()
-        self.server.shutdown()
+        if self._serving.is_alive():
+            self.server.shutdown()
         self.server.server_close()
         shutil.rmtree(self.pipeline.scratch, ignore_errors=True)
 

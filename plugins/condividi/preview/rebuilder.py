@@ -9,6 +9,7 @@ far still in the cache. A build that fails publishes nothing; the next change tr
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 
 from condividi.preview.pipeline import Outcome, Pipeline, Superseded
 from condividi.preview.watcher import ChangeSet
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ class Rebuilder:
         with self._lock:
             self._stopping = True
             self._wake.notify_all()
-        self._thread.join(timeout)
+        if self._thread.ident is not None:  # started
+            self._thread.join(timeout)
 
     def changed(self, changes: ChangeSet) -> None:
         """Take a batch of changes; the build in progress, if any, gives way to them."""
@@ -102,6 +106,11 @@ class Rebuilder:
                 ready = self._ready
             try:
                 self._build(changes, ready)
+            except Exception as error:  # keep serving: the next change tries again
+                logger.exception("the preview's build loop failed")
+                with self._lock:
+                    self._full_needed = False
+                self._finish(Outcome("full", (f"{type(error).__name__}: {error}",)))
             finally:
                 with self._lock:
                     self._building = False

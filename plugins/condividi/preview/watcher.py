@@ -130,7 +130,8 @@ class Watcher:
         """Stop watching (within a step or two)."""
         self.stop_event.set()
         for thread in self.threads:
-            thread.join(timeout=2)
+            if thread.ident is not None:  # started
+                thread.join(timeout=2)
 
     def _watch(self, folders: Sequence[Path], recursive: bool) -> None:
         settings_only = None if recursive else self._is_settings_file
