@@ -19,7 +19,7 @@ import watchfiles
 SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".mkd", ".mdown", ".rst", ".html", ".htm"})
 # How long the watch waits for more changes after one (editors save in several steps), and
 # the longest it groups changes that keep coming.
-STEP_MS = 50
+STEP_MS = 30
 DEBOUNCE_MS = 400
 
 
