@@ -17,7 +17,7 @@ BENCH_ARGS ?=
 .PHONY: help setup html publish ping serve comments comments-import import-wordpress newpost clean test lint format bench bench-import bench-tools newsletter newsletter-init newsletter-send newsletter-status import-subscribers .venv-mailman
 
 help:
-	@echo "make serve      build the site and serve it on http://127.0.0.1:$(PORT) (rebuilds on change)"
+	@echo "make serve      serve the site on http://127.0.0.1:$(PORT); a saved post shows at once, pages reload by themselves"
 	@echo "make html       development build into output/"
 	@echo "make publish    production build (publishconf.py; SITEURL from the environment)"
 	@echo "make ping       after uploading: tell the WebSub hub (FEEDS_WEBSUB_HUB) the feeds changed"

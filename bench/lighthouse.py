@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from condividi.comments.isso import IssoProxyHandler, LocalIsso
-from condividi.devserver import free_port
+from condividi.services import free_port
 
 BENCH = Path(__file__).resolve().parent
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"

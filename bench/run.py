@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: import from the project root, 
 
 from bs4 import BeautifulSoup
 
-from bench import builds, corpus, edition, lighthouse, profiling, weight
+from bench import builds, corpus, edition, lighthouse, preview, profiling, weight
 from bench.builds import ROOT, SITEURL, Bench, article_path
 
 RESULTS = ROOT / "bench" / "results"
@@ -254,6 +254,8 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
                 f"{theirs:.2f}{_spread(main, 'pelican')}{note}",
             }
         )
+    if "preview" in report:
+        targets.append(preview_target(report["preview"]))
     page = report["weight"]["condividi"]
     sample = page["sample"]
     raw, gzipped = sample["html_css_js_bytes"], sample["html_css_js_gzip_bytes"]
@@ -317,6 +319,30 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return targets
+
+
+def preview_target(measured: dict[str, Any]) -> dict[str, str]:
+    """Return the preview target (a saved edit on its page within a second) judged."""
+    target = (
+        f"make serve shows a saved edit at its URL ≤ {preview.TARGET_SECONDS:.0f} s "
+        f"(median of {preview.EDITS})"
+    )
+    if "not_measured" in measured:
+        return {"target": target, "status": "NOT MEASURED", "detail": measured["not_measured"]}
+    note = (
+        ""
+        if measured["posts"] == 1000
+        else (f"; measured at {measured['posts']} posts, the target is for 1,000")
+    )
+    return {
+        "target": target,
+        "status": status(measured["median_seconds"] <= preview.TARGET_SECONDS),
+        "detail": f"median {measured['median_seconds']:.2f} s, max {measured['max_seconds']:.2f} s"
+        f" over {measured['edits']} edits; whole site converged in median "
+        f"{measured['converged_median_seconds']:.1f} s (max "
+        f"{measured['converged_max_seconds']:.1f} s); first build (caches warm) "
+        f"{measured['first_build_seconds']:.1f} s; load up to {measured['max_load']:.1f}{note}",
+    }
 
 
 def _spread(measured: dict[str, Any], tool: str) -> str:
@@ -423,6 +449,22 @@ def markdown(report: dict[str, Any]) -> str:
             f"{email['count']} editions; median {email['median_bytes'] / KB:.1f} KB, largest "
             f"{email['max_bytes'] / KB:.1f} KB (`{email['largest']}`)."
         )
+    if "preview" in report:
+        lines += ["", "## Preview (make serve)", ""]
+        measured = report["preview"]
+        if "not_measured" in measured:
+            lines.append(f"Not measured: {measured['not_measured']}.")
+        else:
+            lines += [
+                "| posts | edit shown at its URL (median / max) | whole site converged "
+                "(median / max) | first build |",
+                "| ---: | ---: | ---: | ---: |",
+                f"| {measured['posts']} | {_seconds(measured['median_seconds'])} / "
+                f"{_seconds(measured['max_seconds'])} | "
+                f"{_seconds(measured['converged_median_seconds'])} / "
+                f"{_seconds(measured['converged_max_seconds'])} | "
+                f"{_seconds(measured['first_build_seconds'])} |",
+            ]
     lines += ["", "## Lighthouse (mobile, sample article)", ""]
     scores = report["lighthouse"]
     if "not_measured" in scores:
@@ -480,6 +522,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--scale-rounds", type=int, default=1)
     parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument(
+        "--no-preview", action="store_true", help="skip the make serve latency measurement"
+    )
     parser.add_argument("--lighthouse-runs", type=int, default=1)
     parser.add_argument(
         "--profile",
@@ -538,6 +583,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["weight"] = page_weights(outputs, posts, sample.slug)
         say("email editions (one more build, not timed, with every post unsent)")
         report["email"] = measure_editions(bench, work, sample.slug, plugins, options.email_glob)
+        if options.no_preview:
+            report["preview"] = {"not_measured": "skipped (--no-preview)"}
+        else:
+            say(f"preview latency: make serve on the sample site plus {options.posts} posts")
+            try:
+                report["preview"] = preview.measure(work, options.posts, options.seed, sample)
+            except (builds.BuildFailed, OSError) as error:
+                report["preview"] = {"not_measured": f"the preview failed: {error}"}
         if options.no_lighthouse:
             report["lighthouse"] = {"not_measured": "skipped (--no-lighthouse)"}
         else:

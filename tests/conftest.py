@@ -6,6 +6,7 @@ import functools
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from condividi.build import build_site
-from condividi.devserver import free_port
+from condividi.services import free_port
 
 # Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests;
 # the sample site with a WordPress redirect map, shared by the old-address tests.
@@ -71,6 +72,16 @@ class StaticServer:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """Poll ``condition`` every 20 ms until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def process_alive(pid: int) -> bool:

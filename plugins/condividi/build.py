@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,14 +46,21 @@ class BuildError(RuntimeError):
         super().__init__("the site was not built:\n" + "\n".join(f"- {p}" for p in problems))
 
 
-class _ErrorCollector(logging.Handler):
-    """Keeps the message of every ERROR (or worse) record logged while it is attached."""
+class ErrorCollector(logging.Handler):
+    """Keeps the message of every ERROR (or worse) record its thread logs while it is attached.
+
+    Only its own thread's: ``make serve`` builds in a thread of a process that may build
+    something else at the same time, and neither build may fail on the other's errors.
+    """
 
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.messages: list[str] = []
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
         message = record.getMessage()
         # Pelican logs "Could not process <file>" from inside its except block without the
         # exception unless DEBUG is set; handlers run synchronously, so the cause is still here.
@@ -65,8 +73,9 @@ class _ErrorCollector(logging.Handler):
 
 
 @contextmanager
-def _collect_errors() -> Iterator[_ErrorCollector]:
-    collector = _ErrorCollector()
+def collect_errors() -> Iterator[ErrorCollector]:
+    """Yield an :class:`ErrorCollector` attached to the root logger for the ``with`` block."""
+    collector = ErrorCollector()
     root = logging.getLogger()
     root.addHandler(collector)
     try:
@@ -86,7 +95,7 @@ def run_pelican(settings: dict) -> None:
     Raises :class:`BuildError` listing every error Pelican, a plugin or a receiver of
     :data:`build_succeeded` logged or raised; the signal is not sent after an error.
     """
-    with _collect_errors() as collector:
+    with collect_errors() as collector:
         try:
             pelican = Pelican(settings)
             pelican.run()

@@ -46,7 +46,7 @@ def _cmd_newpost(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    return devserver.serve(Path(args.project).resolve(), args.port)
+    return devserver.serve(Path(args.project).resolve(), args.port, services=args.services)
 
 
 def _cmd_ping(args: argparse.Namespace) -> int:
@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="serve the site and local services")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--project", default=".")
+    serve_cmd.add_argument(
+        "--no-services",
+        dest="services",
+        action="store_false",
+        help="serve the site only: no local comment server or signup endpoint",
+    )
     serve_cmd.set_defaults(handler=_cmd_serve)
 
     newsletter_commands.add_commands(commands)

@@ -1,132 +1,149 @@
-"""``make serve``: the site with a rebuild on every change, plus the local services it uses.
+"""``make serve``: the site, rebuilt as files are saved and reloaded in the browser, plus the
+local services it uses.
 
-Starts Pelican's autoreloading server and each local service (the comment server, the signup
-endpoint) as child processes, and stops them all on Ctrl-C or when one of them exits.
+The site is built and served by this process (:mod:`condividi.preview`): a saved post is on
+its page within a second, the rest of the site follows, and open pages reload by themselves.
+Each capability that needs a local process (the comment server, the signup endpoint) offers a
+factory for it; they run as child processes (:mod:`condividi.services`), and everything stops
+on Ctrl-C, on SIGTERM, or when one of them exits.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
+import shutil
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from condividi.build import load_settings
 from condividi.comments.isso import dev_service as comments_service
 from condividi.newsletter.commands import signup_service
+from condividi.preview.pipeline import Outcome, Pipeline
+from condividi.preview.rebuilder import Rebuilder
+from condividi.preview.server import EventHub, PreviewServer
+from condividi.preview.watcher import SiteFiles, Watcher
+from condividi.services import Service, ServiceFactory, run_services
 
-
-@dataclass(frozen=True)
-class Service:
-    """A local process ``make serve`` runs: a name, its command line and its environment."""
-
-    name: str
-    command: Sequence[str]
-    env: dict[str, str] = field(default_factory=dict)
-    url: str = ""
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def site_service(project: Path, port: int, settings_file: str = "pelicanconf.py") -> Service:
-    """Return the Pelican server that rebuilds the site on every change and serves it."""
-    return Service(
-        name="site",
-        command=[
-            sys.executable,
-            "-m",
-            "pelican",
-            str(project / "content"),
-            "-s",
-            str(project / settings_file),
-            "-o",
-            str(project / "output"),
-            "--autoreload",
-            "--listen",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env={"PORT": str(port)},
-        url=f"http://127.0.0.1:{port}/",
-    )
-
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-# Each capability that needs a local process during development adds a factory here.
-ServiceFactory = Callable[[Path], "Service | None"]
 SERVICE_FACTORIES: list[ServiceFactory] = [comments_service, signup_service]
+# Files a build changed that the terminal names one by one; more are counted.
+NAMED_FILES = 3
 
 
-def run_services(services: Sequence[Service], cwd: Path) -> int:
-    """Run ``services`` until Ctrl-C or until one exits; stop the others; return an exit code."""
-    processes: list[tuple[Service, subprocess.Popen[bytes]]] = []
-    # A SIGTERM (from a supervisor or `kill`) stops the children as cleanly as Ctrl-C does.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    try:
-        for service in services:
-            env = {**os.environ, **service.env}
-            process = subprocess.Popen(service.command, cwd=cwd, env=env, start_new_session=True)
-            processes.append((service, process))
-            where = f" on {service.url}" if service.url else ""
-            print(f"condividi: started {service.name}{where}", flush=True)
-        while True:
-            for service, process in processes:
-                code = process.poll()
-                if code is not None:
-                    print(f"condividi: {service.name} exited with status {code}", flush=True)
-                    return code or 1
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        print("\ncondividi: stopping", flush=True)
-        return 0
-    finally:
-        # A second Ctrl-C or SIGTERM (a supervisor that insists, make passing one on) must not
-        # cut the stopping short and leave a service running; each stop is bounded anyway.
-        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
-        try:
-            for _, process in processes:
-                _stop(process)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+class DevSite:
+    """The site part of ``make serve``: its builds, its watcher and its web server.
+
+    Takes the project folder, the port, the settings file (``pelicanconf.py``), settings
+    overrides, and headers the server adds to every answer. Binds the port when created
+    (``OSError`` if it is taken); :meth:`start` starts building, watching and serving.
+    """
+
+    def __init__(
+        self,
+        project: Path,
+        port: int,
+        settings_file: str = "pelicanconf.py",
+        overrides: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        output: Path | None = None,
+    ) -> None:
+        settings_path = project / settings_file
+        output = output or project / "output"
+        self.pipeline = Pipeline(settings_path, output, overrides)
+        self.hub = EventHub()
+        self.rebuilder = Rebuilder(self.pipeline, self._report, warn=_say)
+        self.server = PreviewServer(
+            self.pipeline.output, port, self.rebuilder.status, self.hub, headers
+        )
+        inputs = SiteFiles.from_settings(load_settings(settings_path, overrides), settings_path)
+        self.watcher = Watcher(inputs, self.rebuilder.changed)
+        self._serving = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
+        self._started = time.perf_counter()
+        self._announced = False
+
+    @property
+    def url(self) -> str:
+        """Return the address the site is served at."""
+        return self.server.url
+
+    def start(self) -> None:
+        """Serve at once (a "building" page until the first build is done), watch, build."""
+        self._serving.start()
+        self.watcher.start()
+        self.rebuilder.start()
+        _say(f"serving the site on {self.url} (building it now)")
+
+    def poll(self) -> int | None:
+        """Return None while the server and the build thread run, else an exit code."""
+        if self._serving.is_alive() and self.rebuilder.is_alive():
+            return None
+        _say("the site's server or build loop stopped")
+        return 1
+
+    def stop(self) -> None:
+        """Stop watching, building and serving; remove the quick builds' scratch folder."""
+        self.watcher.stop()
+        self.rebuilder.stop()
+        self.hub.close()
+        if self._serving.is_alive():
+            self.server.shutdown()
+        self.server.server_close()
+        shutil.rmtree(self.pipeline.scratch, ignore_errors=True)
+
+    def _report(self, outcome: Outcome) -> None:
+        if not outcome.ok:
+            where = "still serves the last good version" if self._announced else "waits for a fix"
+            _say(
+                f"the site was not rebuilt; {self.url} {where}:\n"
+                + "\n".join(f"  - {problem}" for problem in outcome.problems)
+            )
+            self.hub.publish("problem", {"problems": list(outcome.problems)})
+            return
+        self.hub.publish("ok", {})
+        self.hub.reload(outcome.changed)
+        if outcome.kind == "quick":
+            _say(f"{_names(outcome.changed)} updated in {outcome.seconds:.2f} s; the rest follows")
+        elif not self._announced:
+            self._announced = True
+            took = time.perf_counter() - self._started
+            _say(f"site built in {took:.1f} s: {self.url}")
+        else:
+            _say(f"site rebuilt in {outcome.seconds:.1f} s ({_names(outcome.changed)} changed)")
 
 
-def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def _names(files: tuple[str, ...]) -> str:
+    if not files:
+        return "no file"
+    named = ", ".join(files[:NAMED_FILES])
+    more = len(files) - NAMED_FILES
+    return f"{named} and {more} more" if more > 0 else named
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a child process and its own children (it leads its own session)."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=5)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+def _say(message: str) -> None:
+    stamp = time.strftime("%H:%M:%S")
+    print(f"condividi: {stamp} {message}", flush=True)
 
 
-def serve(project: Path, port: int) -> int:
-    """Run the development site on ``port`` with every local service; return an exit code."""
+def serve(project: Path, port: int, services: bool = True) -> int:
+    """Run the development site on ``port`` with every local service; return an exit code.
+
+    With ``services`` False, only the site (no comment server, no signup endpoint).
+    """
     # The services' settings (pelicanconf.py) derive SITEURL from PORT, as the site's do.
     os.environ["PORT"] = str(port)
-    services = [site_service(project, port)]
-    for factory in SERVICE_FACTORIES:
-        service = factory(project)
-        if service is not None:
-            services.append(service)
-    return run_services(services, cwd=project)
+    try:
+        site = DevSite(project, port)
+    except OSError as error:
+        print(f"condividi: cannot serve on 127.0.0.1:{port}: {error}", file=sys.stderr)
+        return 1
+    children: list[Service] = []
+    if services:
+        for factory in SERVICE_FACTORIES:
+            service = factory(project)
+            if service is not None:
+                children.append(service)
+    site.start()
+    return run_services(children, cwd=project, local=site)

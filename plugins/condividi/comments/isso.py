@@ -19,15 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, Self
+from typing import Any, NoReturn, Self
 from urllib.parse import urlsplit
 
 from condividi.build import load_settings
 from condividi.comments.config import CommentsConfig, comments_config, is_loopback, origin_of
 from condividi.config import ConfigError, project_path
-
-if TYPE_CHECKING:
-    from condividi.devserver import Service
+from condividi.services import Service
 
 TEMPLATE = Path(__file__).with_name("isso-template.cfg")
 CONFIG_NAME = "isso.cfg"
@@ -170,8 +168,6 @@ def run(settings_file: Path) -> NoReturn:
 
 def dev_service(project: Path) -> Service | None:
     """Return the local Isso server for ``make serve``, when the site uses a local Isso."""
-    from condividi.devserver import Service
-
     settings_file = project / "pelicanconf.py"
     site = IssoSite.from_settings_file(settings_file)
     if site.config.provider != "isso" or not is_loopback(site.config.isso_url):

@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from condividi.newsletter import sending_commands
-
-if TYPE_CHECKING:
-    from condividi.devserver import Service
+from condividi.services import Service
 
 DEFAULT_PORT = 8090
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -68,8 +65,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def signup_service(project: Path) -> Service:
     """Return the signup endpoint as a ``make serve`` service (settings: pelicanconf.py)."""
-    from condividi.devserver import Service
-
     return Service(
         name="newsletter signup endpoint",
         command=[

@@ -1,0 +1,332 @@
+"""The preview's two builds: the pages of the changed posts at once, then the whole site.
+
+A **quick build** runs Pelican as far as the complete site model (every post read, every
+plugin's enrichment done: the moment Pelican asks for a writer), with unchanged posts taken
+from the :class:`~condividi.preview.readcache.ReadCache`; then it renders only the pages whose
+source changed, in a scratch folder, and moves each into ``output/`` in one rename.
+
+A **full build** is :func:`condividi.build.build_site`, the one ``make publish`` and
+``make html`` run (staging folder, swap on success, old output kept on error), with the same
+cache. It stops early with :class:`Superseded` when a newer change is waiting, and reports the
+files whose bytes changed, so the browser reloads only the pages that did.
+
+The cache and the hooks below act only on builds run by a :class:`Pipeline` in its own
+thread; any other build in the same process runs as it would anywhere.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2.bccache import Bucket, BytecodeCache
+from pelican import Pelican, signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.writers import Writer
+
+from condividi.build import BuildError, build_site, build_succeeded, collect_errors, load_settings
+from condividi.preview.readcache import ReadCache
+from condividi.theme import site_content
+
+
+class Superseded(BaseException):
+    """A newer change arrived while a full build ran: that build is abandoned, not failed.
+
+    A ``BaseException``, so that no ``except Exception`` on its way out (Pelican logs and skips
+    a post whose reading raises one) takes it for an error.
+    """
+
+
+class _ModelReady(BaseException):
+    """Stops a quick build's Pelican run once the site model is complete, before any writing."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one build did.
+
+    ``kind`` is ``"quick"`` or ``"full"``; ``problems`` the errors that stopped it (nothing was
+    published then); ``changed`` the files of ``output/`` it wrote or whose bytes it changed,
+    as paths relative to ``output/`` (``saggio/index.html``); ``seconds`` how long it took.
+    """
+
+    kind: str
+    problems: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the build succeeded."""
+        return not self.problems
+
+
+class TemplateCache(BytecodeCache):
+    """Compiled templates kept in memory between builds (Jinja's bytecode cache).
+
+    Each build makes new Jinja environments, which would compile every template again (a
+    tenth of a one-post preview). A template whose source changed has another checksum, so
+    it is compiled afresh; :meth:`clear` drops everything when the settings change (they may
+    change how templates compile).
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, tuple[str, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill ``bucket`` with the compiled template kept for it, if any."""
+        with self._lock:
+            kept = self._compiled.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.bytecode_from_string(kept[1])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep the template ``bucket`` has just compiled."""
+        with self._lock:
+            self._compiled[bucket.key] = (bucket.checksum, bucket.bytecode_to_string())
+
+    def clear(self) -> None:
+        """Forget every compiled template."""
+        with self._lock:
+            self._compiled.clear()
+
+
+@dataclass
+class _Run:
+    """The state of the build this thread is running, for the signal receivers."""
+
+    cache: ReadCache
+    templates: TemplateCache
+    interrupted: Callable[[], bool] | None = None
+    stop_at_model: bool = False
+    generators: list[Any] = field(default_factory=list)
+    compare_with: Path | None = None
+    changed: list[str] | None = None
+
+
+_local = threading.local()
+
+
+def _current() -> _Run | None:
+    return getattr(_local, "run", None)
+
+
+@contextmanager
+def _running(run: _Run) -> Iterator[_Run]:
+    previous = _current()
+    _local.run = run
+    try:
+        yield run
+    finally:
+        _local.run = previous
+
+
+def _on_generator_init(generator: Any) -> None:
+    run = _current()
+    if run is not None:
+        run.cache.attach(generator.readers)
+        generator.env.bytecode_cache = run.templates
+
+
+def _on_progress(sender: Any, **kwargs: Any) -> None:
+    run = _current()
+    if run is not None and run.interrupted is not None and run.interrupted():
+        raise Superseded
+
+
+def _on_all_generators_finalized(generators: list[Any]) -> None:
+    run = _current()
+    if run is not None:
+        run.generators = list(generators)
+
+
+def _on_get_writer(pelican: Any) -> None:
+    # Pelican asks for its writer right after it completed the site model (intersite links
+    # in summaries resolved), before any page is written: a quick build stops there.
+    run = _current()
+    if run is not None and run.stop_at_model:
+        raise _ModelReady
+
+
+def _on_build_succeeded(pelican: Any) -> None:
+    run = _current()
+    if run is not None and run.compare_with is not None:
+        run.changed = changed_files(Path(pelican.output_path), run.compare_with)
+
+
+def _connect_hooks() -> None:
+    """Connect the receivers that let a pipeline's builds use its cache (idempotent)."""
+    signals.generator_init.connect(_on_generator_init)
+    for progress in (
+        signals.article_generator_preread,
+        signals.page_generator_preread,
+        signals.content_written,
+    ):
+        progress.connect(_on_progress)
+    signals.all_generators_finalized.connect(_on_all_generators_finalized)
+    signals.get_writer.connect(_on_get_writer)
+    build_succeeded.connect(_on_build_succeeded)
+
+
+class SelectiveWriter(Writer):
+    """Pelican's writer, writing only the files named in ``selected`` (paths like ``save_as``).
+
+    Pelican 4.12 dropped ``WRITE_SELECTED``; this is the same idea, checked before rendering.
+    """
+
+    def __init__(self, output_path: str, settings: dict[str, Any], selected: set[str]) -> None:
+        super().__init__(output_path, settings=settings)
+        self.selected = selected
+        self.written: list[str] = []
+
+    def write_file(self, name: Any, *args: Any, **kwargs: Any) -> None:
+        """Render and write ``name`` if it is selected (see Pelican's ``Writer.write_file``)."""
+        if name not in self.selected:
+            return
+        super().write_file(name, *args, **kwargs)
+        self.written.append(name)
+
+
+def pages_of(generators: Iterable[Any], sources: set[str]) -> set[str]:
+    """Return the ``save_as`` of every article and page whose source file is in ``sources``
+    (absolute paths), drafts and hidden ones included."""
+    return {
+        content.save_as
+        for content in site_content(generators)
+        if content.source_path in sources and content.save_as
+    }
+
+
+def write_pages(generators: list[Any], settings: dict[str, Any], selected: set[str]) -> list[str]:
+    """Render the ``selected`` pages of the site model ``generators`` into ``OUTPUT_PATH``.
+
+    Each page is written by the generator that writes it in a full build, with the same
+    template and context. Returns the pages written.
+    """
+    writer = SelectiveWriter(settings["OUTPUT_PATH"], settings, selected)
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            write = partial(writer.write_file, relative_urls=settings["RELATIVE_URLS"])
+            generator.generate_articles(write)
+            generator.generate_drafts(write)
+        elif isinstance(generator, PagesGenerator):
+            generator.generate_output(writer)
+    return writer.written
+
+
+def changed_files(new: Path, old: Path) -> list[str]:
+    """Return the files that differ between the folders ``new`` and ``old``: added, removed, or
+    with other bytes, as sorted paths relative to them (``saggio/index.html``)."""
+    changed: set[str] = set()
+    new_files = set(_files(new))
+    old_files = set(_files(old))
+    changed.update(new_files ^ old_files)
+    for name in new_files & old_files:
+        try:
+            if not filecmp.cmp(new / name, old / name, shallow=False):
+                changed.add(name)
+        except OSError:
+            changed.add(name)
+    return sorted(changed)
+
+
+def _files(root: Path) -> Iterator[str]:
+    for folder, _, names in os.walk(root):
+        relative = Path(folder).relative_to(root)
+        for name in names:
+            yield (relative / name).as_posix()
+
+
+class Pipeline:
+    """Builds one site for the preview: settings file, output folder, settings overrides.
+
+    Every build goes through :func:`condividi.build.load_settings` and Pelican's own code;
+    the pipeline adds its :class:`ReadCache` and :class:`TemplateCache`, the early stop and the
+    scratch folder of quick builds (``.<output>.preview`` beside the output, on the same file
+    system).
+    """
+
+    def __init__(
+        self, settings_file: Path, output: Path, overrides: Mapping[str, Any] | None = None
+    ) -> None:
+        self.settings_file = settings_file
+        self.output = output.resolve()
+        self.overrides = dict(overrides or {})
+        self.cache = ReadCache()
+        self.templates = TemplateCache()
+        self.scratch = self.output.with_name(f".{self.output.name}.preview")
+        _connect_hooks()
+
+    def forget(self) -> None:
+        """Drop every cached read and compiled template (the settings changed)."""
+        self.cache.forget()
+        self.templates.clear()
+
+    def full_build(self, interrupted: Callable[[], bool] | None = None) -> Outcome:
+        """Build the whole site into the output folder, as ``make html`` does.
+
+        Raises :class:`Superseded` as soon as ``interrupted()`` says a newer change waits
+        (the output is untouched then). Returns the outcome: its ``changed`` files, or the
+        problems that kept the old output in place.
+        """
+        started = time.perf_counter()
+        had_output = self.output.is_dir()
+        run = _Run(
+            self.cache,
+            self.templates,
+            interrupted,
+            compare_with=self.output if had_output else None,
+        )
+        with _running(run):
+            try:
+                build_site(self.settings_file, self.output, self.overrides)
+            except BuildError as error:
+                return Outcome("full", tuple(error.problems), (), time.perf_counter() - started)
+        changed = run.changed if run.changed is not None else list(_files(self.output))
+        return Outcome("full", (), tuple(changed), time.perf_counter() - started)
+
+    def quick_build(self, sources: Iterable[Path]) -> Outcome:
+        """Write the pages made from ``sources`` (changed source files) into the output folder.
+
+        Every post is part of the model (the changed ones read again, the others from the
+        cache), so the pages show their neighbours, menus and counts as they are now; only
+        the pages of ``sources`` are rendered. Nothing is written when a problem is logged.
+        Returns the outcome, with the pages written.
+        """
+        started = time.perf_counter()
+        wanted = {str(Path(source).resolve()) for source in sources}
+        settings = load_settings(
+            self.settings_file, {**self.overrides, "OUTPUT_PATH": str(self.scratch)}
+        )
+        run = _Run(self.cache, self.templates, stop_at_model=True)
+        written: list[str] = []
+        with collect_errors() as collector, _running(run):
+            try:
+                Pelican(settings).run()
+            except _ModelReady:
+                pass
+            except Exception as error:  # a plugin or Pelican itself stopped the build
+                collector.messages.append(f"{type(error).__name__}: {error}")
+            if not collector.messages and run.generators:
+                selected = pages_of(run.generators, wanted)
+                try:
+                    written = write_pages(run.generators, settings, selected)
+                except Exception as error:  # a template failed to render
+                    collector.messages.append(f"{type(error).__name__}: {error}")
+        seconds = time.perf_counter() - started
+        if collector.messages:
+            return Outcome("quick", tuple(collector.messages), (), seconds)
+        for name in written:
+            target = self.output / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.scratch / name, target)
+        return Outcome("quick", (), tuple(sorted(written)), time.perf_counter() - started)

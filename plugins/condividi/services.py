@@ -1,0 +1,115 @@
+"""Local processes a capability needs while the author works (``make serve``), and their
+supervision: start them, watch them, stop every one of them however the stop is asked.
+
+A capability that needs one (the comment server, the signup endpoint) offers a factory
+returning a :class:`Service`; :mod:`condividi.devserver` runs them. Capabilities import this
+module, never the dev server, so the dev server can import them without a cycle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A local process ``make serve`` runs: a name, its command line and its environment."""
+
+    name: str
+    command: Sequence[str]
+    env: dict[str, str] = field(default_factory=dict)
+    url: str = ""
+
+
+# Each capability that needs a local process during development offers one of these.
+ServiceFactory = Callable[[Path], "Service | None"]
+
+
+class LocalWork(Protocol):
+    """Work the supervising process does itself next to its services (the dev site)."""
+
+    def poll(self) -> int | None:
+        """Return None while the work runs, or the exit code it ended with."""
+
+    def stop(self) -> None:
+        """Stop the work (bounded in time)."""
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_services(
+    services: Sequence[Service],
+    cwd: Path,
+    local: LocalWork | None = None,
+) -> int:
+    """Run ``services`` until Ctrl-C, SIGTERM or until one exits; stop them all; return a code.
+
+    ``local``, when given, is work this process runs itself (already started): polled with
+    the services, stopped with them.
+    """
+    processes: list[tuple[Service, subprocess.Popen[bytes]]] = []
+    # A SIGTERM (from a supervisor or `kill`) stops the children as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        for service in services:
+            env = {**os.environ, **service.env}
+            process = subprocess.Popen(service.command, cwd=cwd, env=env, start_new_session=True)
+            processes.append((service, process))
+            where = f" on {service.url}" if service.url else ""
+            print(f"condividi: started {service.name}{where}", flush=True)
+        while True:
+            for service, process in processes:
+                code = process.poll()
+                if code is not None:
+                    print(f"condividi: {service.name} exited with status {code}", flush=True)
+                    return code or 1
+            if local is not None and (code := local.poll()) is not None:
+                return code
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\ncondividi: stopping", flush=True)
+        return 0
+    finally:
+        # A second Ctrl-C or SIGTERM (a supervisor that insists, make passing one on) must not
+        # cut the stopping short and leave a service running; each stop is bounded anyway.
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+        try:
+            if local is not None:
+                local.stop()
+            for _, process in processes:
+                stop_process(process)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a child process and its own children (it leads its own session)."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

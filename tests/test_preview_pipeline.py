@@ -1,0 +1,157 @@
+"""The preview's builds, for real on a copy of the sample site: a saved post on its page at
+once, the site converging to exactly what a full build writes, broken posts, interruptions."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from condividi.build import build_site
+from condividi.preview.pipeline import Pipeline, Superseded, changed_files
+from tests.conftest import copy_project
+from tests.preview_support import OTHER_POST, POST, POST_FILE, Preview, preview, save, tree
+
+__all__ = ["preview"]  # the fixture, used by the tests below
+
+
+def _front(text: str, field: str, value: str) -> str:
+    """Return the post ``text`` with its ``field:`` line set to ``value``."""
+    return re.sub(rf"(?m)^{field}:.*$", f"{field}: {value}", text, count=1)
+
+
+NEW_POST = """Title: Un saggio appena scritto
+Date: 2026-11-20 10:00
+Category: Strategia
+Tags: newsletter, fiducia
+Summary: Scritto mentre il sito era in anteprima.
+
+Il primo paragrafo di un saggio nuovo.
+"""
+
+
+def test_edits_additions_renames_and_deletions_converge_to_a_full_build(
+    preview: Preview, tmp_path: Path
+) -> None:
+    articles = preview.articles
+    post = articles / POST_FILE
+    original = post.read_text(encoding="utf-8")
+
+    # A body edit: on its page at once, and the full build that follows finds it already right.
+    save(post, original + "\nUna frase aggiunta in anteprima.\n")
+    preview.wait_for_text(f"/{POST}/", "Una frase aggiunta in anteprima.")
+    reports: list = []
+    preview.site.rebuilder.report = reports.append
+    preview.wait_idle()
+    full = [outcome for outcome in reports if outcome.kind == "full"]
+    assert full and full[-1].ok
+    assert f"{POST}/index.html" not in full[-1].changed, "the quick page differed from the full"
+    assert "feeds/atom.xml" in full[-1].changed  # the feeds carry the whole post
+    preview.site.rebuilder.report = preview.site._report
+
+    # Front matter: new tags and summary, which lists and tag pages show.
+    edited = _front(
+        _front(original, "Tags", "fiducia, anteprima"), "Summary", "Un riassunto nuovo."
+    )
+    save(post, edited)
+    preview.wait_for_text(f"/{POST}/", "Un riassunto nuovo.")
+    preview.wait_idle()
+    assert "Un riassunto nuovo." in preview.get("/tag/anteprima/").text
+
+    # A new post, then a new title for it (its slug, so its URL, follows the title).
+    save(articles / "un-saggio-appena-scritto.md", NEW_POST)
+    preview.wait_for_text("/un-saggio-appena-scritto/", "Il primo paragrafo")
+    save(articles / "un-saggio-appena-scritto.md", _front(NEW_POST, "Title", "Un titolo cambiato"))
+    preview.wait_for_text("/un-titolo-cambiato/", "Il primo paragrafo")
+    preview.wait_idle()
+    assert preview.get("/un-saggio-appena-scritto/").status == 404
+
+    # A post moved to another file (same slug) and another one deleted.
+    (articles / "2026").mkdir()
+    (articles / f"{OTHER_POST}.md").rename(articles / "2026" / f"{OTHER_POST}.md")
+    (articles / "why-we-left-the-share-button-scripts-behind.md").unlink()
+    preview.wait_idle()
+    assert preview.get("/en/why-we-left-the-share-button-scripts-behind/").status == 404
+
+    # An image added, a template changed.
+    shutil.copy(
+        articles.parent / "images" / "follower-e-lettori.png",
+        articles.parent / "images" / "nuova.png",
+    )
+    footer = preview.project / "theme" / "templates" / "base.html"
+    save(
+        footer, footer.read_text(encoding="utf-8").replace("</footer>", "<p>Anteprima</p></footer>")
+    )
+    preview.wait_idle()
+    assert "<p>Anteprima</p>" in preview.get("/").text
+    preview.site.stop()
+
+    fresh = build_site(
+        preview.project / "pelicanconf.py", tmp_path / "fresh", dict(preview.overrides)
+    )
+    served, built = tree(preview.output), tree(fresh)
+    assert sorted(set(served) ^ set(built)) == []
+    assert [name for name in built if served[name] != built[name]] == []
+
+
+def test_a_broken_post_keeps_the_site_served_and_says_why(
+    preview: Preview, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post = preview.articles / POST_FILE
+    original = post.read_text(encoding="utf-8")
+    before = preview.get(f"/{POST}/").body
+
+    save(post, _front(original, "Date", "il 45 del mese"))
+    preview.wait_idle()
+    status = preview.status()
+    assert status.ready and len(status.problems) == 1
+    assert POST_FILE in status.problems[0] and "il 45 del mese" in status.problems[0]
+    assert preview.get(f"/{POST}/").body == before  # the last good page, still served
+    assert preview.get("/").status == 200
+    assert preview.served_status()["problems"] == list(status.problems)
+    out = capsys.readouterr().out
+    assert "the site was not rebuilt" in out and POST_FILE in out
+
+    save(post, original + "\nDi nuovo a posto.\n")
+    preview.wait_for_text(f"/{POST}/", "Di nuovo a posto.")
+    assert preview.wait_idle().problems == ()
+
+
+def test_an_interrupted_full_build_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    project = tmp_path / "site"
+    project.mkdir()
+    copy_project(project)
+    pipeline = Pipeline(
+        project / "pelicanconf.py", project / "output", {"CACHE_PATH": str(tmp_path / "cache")}
+    )
+    assert pipeline.full_build().ok
+    before = tree(project / "output")
+    read = len(pipeline.cache)
+    assert read >= 8  # every post and page is kept
+
+    pages_written = 0
+
+    def after_a_few_pages() -> bool:
+        nonlocal pages_written
+        pages_written += 1
+        return pages_written > 20
+
+    (project / "content" / "articles" / POST_FILE).write_text("Title: Rotto\n", encoding="utf-8")
+    with pytest.raises(Superseded):
+        pipeline.full_build(after_a_few_pages)
+    assert tree(project / "output") == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_changed_files_lists_additions_removals_and_other_bytes(tmp_path: Path) -> None:
+    new, old = tmp_path / "new", tmp_path / "old"
+    for folder in (new, old):
+        (folder / "a").mkdir(parents=True)
+        (folder / "a" / "same.html").write_text("uguale")
+    (new / "a" / "other.html").write_text("nuovo")
+    (old / "a" / "other.html").write_text("vecchio")
+    (new / "added.xml").write_text("x")
+    (old / "removed.css").write_text("x")
+    assert changed_files(new, old) == ["a/other.html", "added.xml", "removed.css"]
