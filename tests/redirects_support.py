@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from condividi.devserver import free_port
+from condividi.services import free_port
 from tests.conftest import StaticServer, published_copy
 
 ESSAY = "/perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower/"

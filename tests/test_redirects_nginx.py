@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from condividi.devserver import free_port
+from condividi.services import free_port
 from condividi.migrate.redirect_hosts import nginx_includes
 from condividi.migrate.redirect_plan import PlannedRedirect
 from tests.redirects_support import ENGLISH, ESSAY, LONG_OLD_PATH, RedirectedSite
