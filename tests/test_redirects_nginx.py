@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from condividi.services import free_port
 from condividi.migrate.redirect_hosts import nginx_includes
 from condividi.migrate.redirect_plan import PlannedRedirect
+from condividi.services import free_port
 from tests.redirects_support import ENGLISH, ESSAY, LONG_OLD_PATH, RedirectedSite
 
 pytestmark = pytest.mark.nginx
