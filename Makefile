@@ -99,6 +99,7 @@ clean:
 # Lighthouse is optional: `make bench-tools` installs it into bench/node_modules.
 bench: $(READY)
 	$(PY) -m bench --posts $(N) --rounds $(ROUNDS) $(BENCH_ARGS)
+	$(PY) -m bench.migration --posts 500 --rounds $(ROUNDS)
 
 # The WordPress import on a generated export (POSTS=500 by default), into a copy of the site.
 bench-import: $(READY)

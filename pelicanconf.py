@@ -93,10 +93,10 @@ PLUGINS = [
     "condividi.migrate.redirects_plugin",
 ]
 
-# Newsletter signup: the form posts to the endpoint `make serve` runs (README: Newsletter signup).
+# Newsletter signup: the form posts to the endpoint `make serve` runs (docs/newsletter.md).
 NEWSLETTER_FROM_NAME = SITENAME
 
-# Comments: Isso, run locally by `make comments` / `make serve` (see the README).
+# Comments: Isso, run locally by `make comments` / `make serve` (see docs/comments.md).
 COMMENTS_PROVIDER = "isso"
 COMMENTS_ISSO_URL = "http://127.0.0.1:8080"
 

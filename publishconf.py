@@ -27,5 +27,5 @@ DRAFT_LANG_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
 DRAFT_PAGE_LANG_SAVE_AS = ""
 
-# Isso behind the site's own reverse proxy, at SITEURL/isso (see the README's nginx sample).
+# Isso behind the site's own reverse proxy, at SITEURL/isso (see docs/deploying.md's nginx sample).
 COMMENTS_ISSO_URL = os.environ.get("COMMENTS_ISSO_URL", "/isso")

@@ -4,7 +4,7 @@ Lighthouse comes from npm into ``bench/node_modules`` (``make bench-tools``: ``l
 13.x needs Node 22). It runs with its default mobile preset and the Chromium flags of
 ``reference/tooling.md``. The site is served as in production: text files gzipped, as every
 static host does when the browser accepts it, and a Condividi site's comments from a real Isso
-behind the same-origin ``/isso/`` proxy of the README's nginx sample.
+behind the same-origin ``/isso/`` proxy of docs/deploying.md's nginx sample.
 """
 
 from __future__ import annotations

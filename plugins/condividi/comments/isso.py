@@ -251,7 +251,7 @@ class LocalIsso:
 
 
 class IssoProxyHandler(SimpleHTTPRequestHandler):
-    """Serves a folder and passes ``/isso/...`` to the Isso at ``isso_url``, as the README's
+    """Serves a folder and passes ``/isso/...`` to the Isso at ``isso_url``, as docs/deploying.md's
     nginx sample does in production (set ``isso_url`` on a subclass)."""
 
     isso_url = ""

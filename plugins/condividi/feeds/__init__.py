@@ -2,7 +2,7 @@
 
 Site-wide, per-category and per-tag feeds with absolute URLs in content, ids that never
 change once a post is out, autodiscovery links, a subscribe page and WebSub.
-Listed in ``PLUGINS`` as ``condividi.feeds``; see the README's "Feeds" section.
+Listed in ``PLUGINS`` as ``condividi.feeds``; see docs/feeds.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""newsletter capability (see the README): signup form, endpoint, providers.
+"""newsletter capability (see docs/newsletter.md): signup form, endpoint, providers.
 
 Listed in ``PLUGINS`` as ``condividi.newsletter``.
 """

@@ -91,7 +91,7 @@ class NewsletterConfig:
     proxy_count: int = 0
     # Origins allowed to post besides SITEURL's own (e.g. the http:// variant of the site).
     allowed_origins: tuple[str, ...] = ()
-    # Provider-specific settings (README, "Email-list providers"). NEWSLETTER_LIST_ID above is
+    # Provider-specific settings (docs/providers.md). NEWSLETTER_LIST_ID above is
     # Mailchimp's audience, Brevo's list, MailerLite's group, Kit's form, Listmonk's list id
     # and Mailman's list (news.example.org or news@example.org).
     # Mailchimp: data-center prefix ("us6"); by default the suffix of the key ("…-us6").

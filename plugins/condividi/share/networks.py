@@ -179,7 +179,7 @@ NETWORKS: dict[str, Network] = {
 # (messaging first: WhatsApp and Telegram; Facebook; LinkedIn for professional essays; X) and
 # email. Every network above is one SHARE_NETWORKS away; the "Share…" button (the system share
 # sheet, on phones) and "Copy link" reach the rest. Six links keep an article page within its
-# weight budget (README: Benchmarks).
+# weight budget (docs/benchmarks.md).
 DEFAULT_NETWORKS: tuple[str, ...] = ("facebook", "x", "linkedin", "whatsapp", "telegram", "email")
 
 
