@@ -13,9 +13,11 @@ from pelican.settings import read_settings
 
 from condividi.theme import (
     DropIndentation,
+    MenuItem,
     freeze_urls,
     link_neighbours,
     localized_date,
+    menu_pages,
     on_generator_init,
     reading_minutes,
     site_content,
@@ -161,3 +163,25 @@ def test_only_the_lists_of_posts_load_the_list_styles(sample_output: Path) -> No
     css = (sample_output / "theme/css/lists.css").read_text(encoding="utf-8")
     assert ".summary" in css and ".archive" in css
     assert ".summary" not in (sample_output / "theme/css/site.css").read_text(encoding="utf-8")
+
+
+def test_the_menu_shows_each_readers_translation_or_the_original() -> None:
+    def page(slug: str, lang: str, title: str, translations: tuple = ()) -> SimpleNamespace:
+        return SimpleNamespace(
+            slug=slug, lang=lang, title=title, url=f"{slug}/", translations=list(translations)
+        )
+
+    about_en = page("about", "en", "About me")
+    about = page("chi-sono", "it", "Chi sono", [about_en])
+    privacy = page("privacy", "it", "Privacy")
+    hidden = page("newsletter-confermata", "it", "Confermata")
+    menus = menu_pages([about, hidden, privacy], ["privacy", "chi-sono"], ["it", "en"])
+    assert menus["it"] == (
+        MenuItem("chi-sono/", "Chi sono", "it", "chi-sono"),
+        MenuItem("privacy/", "Privacy", "it", "privacy"),
+    )
+    # An English reader gets the English "About me", and the Italian-only page as it is.
+    assert menus["en"] == (
+        MenuItem("about/", "About me", "en", "about"),
+        MenuItem("privacy/", "Privacy", "it", "privacy"),
+    )

@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -168,9 +169,53 @@ def freeze_urls(contents: Iterable[Any]) -> None:
             content.override_url = content.url
 
 
+@dataclass(frozen=True)
+class MenuItem:
+    """A page of the site's menu as a reader of one language sees it."""
+
+    url: str
+    title: str
+    lang: str
+    slug: str
+
+
+def menu_pages(
+    pages: Sequence[Any], slugs: Iterable[str], langs: Iterable[str]
+) -> dict[str, tuple[MenuItem, ...]]:
+    """Return, for each of ``langs``, the menu: the ``pages`` whose slug is in ``slugs``, in
+    their order, each replaced by its translation into that language when it has one.
+
+    Takes Pelican's published pages (the originals, with their ``translations``); a page
+    without a translation into a language keeps its own title and language, which the menu
+    says with a ``lang`` attribute. Worked out once per build rather than on each of the
+    site's pages.
+    """
+    wanted = set(slugs)
+    shown = [page for page in pages if page.slug in wanted]
+    menus: dict[str, tuple[MenuItem, ...]] = {}
+    for lang in langs:
+        items = []
+        for page in shown:
+            if page.lang != lang:
+                page = next((t for t in page.translations if t.lang == lang), page)
+            items.append(MenuItem(page.url, page.title, page.lang, page.slug))
+        menus[lang] = tuple(items)
+    return menus
+
+
 def on_all_generators_finalized(generators: list[Any]) -> None:
-    """Fix every article's and page's URL before the pages are written (see freeze_urls)."""
-    freeze_urls(site_content(generators))
+    """Fix every article's and page's URL before the pages are written (see freeze_urls), and
+    work out the menu for each language a page of the site is in (``MENU_PAGES``)."""
+    contents = list(site_content(generators))
+    freeze_urls(contents)
+    if not generators:
+        return
+    context = generators[0].context
+    langs = {str(context.get("DEFAULT_LANG") or "it")}
+    langs.update(str(content.lang) for content in contents if getattr(content, "lang", None))
+    context["MENU_PAGES"] = menu_pages(
+        context.get("pages", ()), context.get("MENUITEMS_PAGES", ()), sorted(langs)
+    )
 
 
 def on_finalized(pelican: Any) -> None:
