@@ -10,14 +10,19 @@ on posts written to leak state into the next one).
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
 from markdown import Markdown
 from markdown.extensions.meta import MetaPreprocessor
 from pelican import signals
+from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader as PelicanMarkdownReader
 from pelican.readers import Readers
 from pelican.utils import pelican_open
+
+from condividi.readahead import MIN_POSTS_AHEAD, ReadAhead, reader_processes
 
 # The meta extension's own priority; see _fields().
 _META_PRIORITY = 27
@@ -34,18 +39,29 @@ class MarkdownReader(PelicanMarkdownReader):
         super().__init__(*args, **kwargs)
         self._body: Markdown | None = None
         self._field: Markdown | None = None
+        self.ahead: ReadAhead | None = None
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        """Return the HTML and the metadata of the Markdown file at ``source_path``."""
+        """Return the HTML and the metadata of the Markdown file at ``source_path``.
+
+        The body may have been converted ahead, in another process (:mod:`condividi.readahead`);
+        the metadata is always parsed here, so its objects (dates, tags) are this build's.
+        """
         self._source_path = source_path
+        converted = self.ahead.take(source_path) if self.ahead is not None else None
+        content, meta = converted if converted is not None else self.convert(source_path)
+        metadata = self._parse_metadata(meta) if meta is not None else {}
+        return content, metadata
+
+    def convert(self, source_path: str) -> tuple[str, dict[str, list[str]] | None]:
+        """Return the HTML body of the Markdown file at ``source_path`` and its front matter as
+        Python-Markdown's ``meta`` extension reads it (None without the extension)."""
         if self._body is None:
             self._body = Markdown(**self.settings["MARKDOWN"])
         self._md = self._body.reset()
         with pelican_open(source_path) as text:
             content = self._md.convert(text)
-        meta = getattr(self._md, "Meta", None)
-        metadata = self._parse_metadata(meta) if meta is not None else {}
-        return content, metadata
+        return content, getattr(self._md, "Meta", None)
 
     def _parse_metadata(self, meta: dict[str, list[str]]) -> dict[str, Any]:
         # Pelican's code converts the formatted fields with self._md, after taking the meta
@@ -73,6 +89,39 @@ def use_reader(readers: Readers) -> None:
             readers.reader_classes[extension] = MarkdownReader
 
 
+def read_ahead(generator: ArticlesGenerator) -> None:
+    """Start converting the generator's posts in other processes (``article_generator_init``).
+
+    Only for a build with enough posts, on a machine with more than one core, in a process
+    with no other thread (forking one that has threads is unsafe): ``make html`` and
+    ``make publish``, not ``make serve``, which reads each post once and keeps it.
+    """
+    settings = generator.settings
+    processes = reader_processes(settings)
+    reader = generator.readers.readers.get("md")
+    if processes < 2 or not isinstance(reader, MarkdownReader) or threading.active_count() > 1:
+        return
+    paths = [
+        os.path.abspath(os.path.join(generator.path, name))
+        for name in generator.get_files(
+            settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]
+        )
+        if name.endswith(tuple(f".{ext}" for ext in PelicanMarkdownReader.file_extensions))
+    ]
+    if len(paths) >= MIN_POSTS_AHEAD:
+        reader.ahead = ReadAhead(reader, sorted(paths), processes)
+
+
+def stop_reading_ahead(generator: ArticlesGenerator) -> None:
+    """Stop the other processes once the posts are read (``article_generator_finalized``)."""
+    reader = generator.readers.readers.get("md")
+    if isinstance(reader, MarkdownReader) and reader.ahead is not None:
+        reader.ahead.close()
+        reader.ahead = None
+
+
 def register() -> None:
     """Connect the reader to Pelican's signals."""
     signals.readers_init.connect(use_reader)
+    signals.article_generator_init.connect(read_ahead)
+    signals.article_generator_finalized.connect(stop_reading_ahead)
