@@ -101,6 +101,8 @@ def read_ahead(generator: ArticlesGenerator) -> None:
     reader = generator.readers.readers.get("md")
     if processes < 2 or not isinstance(reader, MarkdownReader) or threading.active_count() > 1:
         return
+    # In the order of get_files()'s set, never sorted: Pelican reads the posts in that same
+    # order, and a worker behind the build's process saves nothing.
     paths = [
         os.path.abspath(os.path.join(generator.path, name))
         for name in generator.get_files(
@@ -109,7 +111,7 @@ def read_ahead(generator: ArticlesGenerator) -> None:
         if name.endswith(tuple(f".{ext}" for ext in PelicanMarkdownReader.file_extensions))
     ]
     if len(paths) >= MIN_POSTS_AHEAD:
-        reader.ahead = ReadAhead(reader, sorted(paths), processes)
+        reader.ahead = ReadAhead(reader, paths, processes)
 
 
 def stop_reading_ahead(generator: ArticlesGenerator) -> None:
