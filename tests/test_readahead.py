@@ -33,16 +33,28 @@ def take(self, path):
     return converted
 readahead.ReadAhead.__init__, readahead.ReadAhead.take = init, take
 project, output, processes = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+caching = sys.argv[4] == "cache"
 build_site(project / "publishconf.py", output, {
     "PATH": str(project / "content"), "CACHE_PATH": str(project / "cache"),
-    "SITEURL": "https://blog.example.org", "READER_PROCESSES": processes})
-print(json.dumps({"taken": sum(taken), "in_order": asked == planned}))
+    "SITEURL": "https://blog.example.org", "READER_PROCESSES": processes,
+    "CACHE_CONTENT": caching, "LOAD_CONTENT_CACHE": caching})
+print(json.dumps({"taken": sum(taken), "in_order": asked == planned, "planned": len(planned)}))
 """
 
 
-def _build(project: Path, output: Path, processes: int) -> dict[str, int | bool]:
+def _build(
+    project: Path, output: Path, processes: int, caching: bool = False
+) -> dict[str, int | bool]:
     result = subprocess.run(
-        [sys.executable, "-c", BUILD, str(project), str(output), str(processes)],
+        [
+            sys.executable,
+            "-c",
+            BUILD,
+            str(project),
+            str(output),
+            str(processes),
+            "cache" if caching else "no-cache",
+        ],
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         capture_output=True,
         text=True,
@@ -61,3 +73,14 @@ def test_posts_converted_ahead_make_the_same_site(tmp_path: Path) -> None:
     # or the build reaches batches they have not started and converts nearly all of it alone.
     assert parallel["in_order"]
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+def test_posts_in_the_content_cache_are_not_converted_ahead(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    corpus.write_corpus(project / "content", 80)
+    first = _build(project, tmp_path / "first", 2, caching=True)
+    assert first["planned"] > 80
+    # Pelican takes every post from its cache: no worker is started for any of them.
+    again = _build(project, tmp_path / "again", 2, caching=True)
+    assert again["planned"] == 0
+    assert tree(tmp_path / "again") == tree(tmp_path / "first")

@@ -103,15 +103,24 @@ def read_ahead(generator: ArticlesGenerator) -> None:
         return
     # In the order of get_files()'s set, never sorted: Pelican reads the posts in that same
     # order, and a worker behind the build's process saves nothing.
-    paths = [
-        os.path.abspath(os.path.join(generator.path, name))
-        for name in generator.get_files(
-            settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]
-        )
-        if name.endswith(tuple(f".{ext}" for ext in PelicanMarkdownReader.file_extensions))
-    ]
+    extensions = tuple(f".{ext}" for ext in PelicanMarkdownReader.file_extensions)
+    names = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    paths = []
+    for name in names:
+        path = os.path.abspath(os.path.join(generator.path, name))
+        if name.endswith(extensions) and not _cached(generator, name, path):
+            paths.append(path)
     if len(paths) >= MIN_POSTS_AHEAD:
         reader.ahead = ReadAhead(reader, paths, processes)
+
+
+def _cached(generator: ArticlesGenerator, name: str, path: str) -> bool:
+    # A post Pelican takes from its content cache (either layer) is never read: converting
+    # it ahead would only spend the other core.
+    if generator.get_cached_data(name, None) is not None:
+        return True
+    content, _ = generator.readers.get_cached_data(path, (None, None))
+    return content is not None
 
 
 def stop_reading_ahead(generator: ArticlesGenerator) -> None:
