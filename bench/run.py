@@ -34,7 +34,8 @@ RESULTS = ROOT / "bench" / "results"
 LIGHTHOUSE_POSTS = 20
 KB = 1000  # targets are read in SI kilobytes: the stricter reading
 
-BUILD_RATIO_TARGET = 1.15
+# Issue 14 kept the full build at or below 0.87x (1,000 posts) and 0.88x (4,000).
+BUILD_RATIO_TARGET = 0.88
 PAGE_RAW_TARGET = 30 * KB
 PAGE_GZIP_TARGET = 12 * KB
 EMAIL_TARGET = 100 * KB

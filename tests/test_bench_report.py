@@ -112,15 +112,15 @@ def make_report(**changes: Any) -> dict[str, Any]:
         "meta": {"date": "2026-11-26T18:00:00+00:00", "cpus": 2, "platform": "Linux",
                  "python": "3.11", "pelican": "4.12.0", "plugins": ["condividi.theme"],
                  "seed": 8, "load_before": [1, 1, 1], "load_after": [1, 1, 1]},
-        "headline": "ratio condividi/pelican: 1.10",
+        "headline": "ratio condividi/pelican: 0.85",
         "sample": {"slug": "saggio", "words": 900},
         "builds": {"main": {
-            "posts": 1000, "rounds": 3, "ratio": 1.10, "min_ratio": 1.08, "paired_ratio": 1.09,
+            "posts": 1000, "rounds": 3, "ratio": 0.85, "min_ratio": 0.83, "paired_ratio": 0.84,
             "cpu_ratio": 1.05,
             "memory_ratio": 1.2,
             "elapsed_seconds": 60.0, "swap_seconds": {"fresh_output": 0.001}, "max_load": 1.0,
             "warmup": {"condividi": {"seconds": 6.0}, "pelican": {"seconds": 5.0}},
-            "full": {"condividi": full(5.5), "pelican": full(5.0)},
+            "full": {"condividi": full(4.25), "pelican": full(5.0)},
             "rebuild": {"condividi": {"median_fraction_of_cold": 0.60,
                                       "fractions_of_cold": [0.62, 0.60, 0.55]},
                         "pelican": {"median_fraction_of_cold": 0.58}},
@@ -142,8 +142,8 @@ def test_targets_pass_fail_or_not_measured() -> None:
     results = {t["target"]: (t["status"], t["detail"]) for t in run.evaluate(make_report())}
     statuses = [status for status, _ in results.values()]
     assert statuses == ["PASS", "FAIL", "PASS", "PASS", "NOT MEASURED", "NOT MEASURED"]
-    build = results["full build ≤ 1.15× plain Pelican (cards warm)"][1]
-    assert build.startswith("1.10× (Condividi 5.50 s, Pelican 5.00 s, median of 3")
+    build = results["full build ≤ 0.88× plain Pelican (cards warm)"][1]
+    assert build.startswith("0.85× (Condividi 4.25 s, Pelican 5.00 s, median of 3")
     assert "cards not measured: no share plugin" in build
     rebuild = results["cached rebuild after one edit ≤ Pelican's, as a fraction of cold"][1]
     assert rebuild == "Condividi 0.60 of cold (0.55 to 0.62 over 3 rounds), Pelican 0.58"
@@ -174,7 +174,7 @@ def test_markdown_report_has_the_headline_and_every_target() -> None:
     report = make_report()
     report["targets"] = run.evaluate(report)
     text = run.markdown(report)
-    assert "**ratio condividi/pelican: 1.10**" in text
+    assert "**ratio condividi/pelican: 0.85**" in text
     assert "2 cores" in text
     for target in report["targets"]:
         assert f"| {target['target']} | {target['status']} |" in text
