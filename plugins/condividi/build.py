@@ -19,9 +19,9 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from blinker import Signal
 from pelican import Pelican
@@ -44,6 +44,9 @@ class BuildError(RuntimeError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("the site was not built:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+HandlerT = TypeVar("HandlerT", bound=logging.Handler)
 
 
 class ErrorCollector(logging.Handler):
@@ -73,15 +76,19 @@ class ErrorCollector(logging.Handler):
 
 
 @contextmanager
-def collect_errors() -> Iterator[ErrorCollector]:
-    """Yield an :class:`ErrorCollector` attached to the root logger for the ``with`` block."""
-    collector = ErrorCollector()
+def attached(handler: HandlerT) -> Iterator[HandlerT]:
+    """Yield ``handler``, attached to the root logger for the ``with`` block."""
     root = logging.getLogger()
-    root.addHandler(collector)
+    root.addHandler(handler)
     try:
-        yield collector
+        yield handler
     finally:
-        root.removeHandler(collector)
+        root.removeHandler(handler)
+
+
+def collect_errors() -> AbstractContextManager[ErrorCollector]:
+    """Return a context yielding an :class:`ErrorCollector` attached for its ``with`` block."""
+    return attached(ErrorCollector())
 
 
 def load_settings(settings_file: Path, overrides: Mapping[str, Any] | None = None) -> dict:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from condividi.build import attached
 from condividi.config import ConfigError, load_config
 
 # Fewer posts than this: forking costs more than it saves.
@@ -99,23 +99,12 @@ class _Logged(logging.Handler):
         self.count += 1
 
 
-@contextmanager
-def _watching_logs() -> Iterator[_Logged]:
-    handler = _Logged()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-
-
 def _convert_batch(paths: list[str]) -> dict[str, Converted | None]:
     """Convert ``paths`` in a worker; None for each one the build's process should redo."""
     results: dict[str, Converted | None] = {}
     for path in paths:
         try:
-            with _watching_logs() as logged:
+            with attached(_Logged()) as logged:
                 converted = _forked_reader.convert(path)
         except Exception:
             results[path] = None
