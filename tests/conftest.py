@@ -222,6 +222,33 @@ def request_log(page: Any) -> RequestLog:
 
 
 @pytest.fixture
+def browser_problems(page: Any) -> list[str]:
+    """Collect what a reader's browser would flag on the Playwright ``page``: uncaught
+    exceptions, console warnings and errors, and answers of 400 or more.
+
+    Requests to a comment server's ``/isso/`` are left out: the static sites the tests serve
+    run none, so the comment counts on list pages fail by design.
+    """
+    problems: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type in ("warning", "error") and "/isso/" not in message.location["url"]:
+            problems.append(f"{message.type}: {message.text} ({message.location['url']})")
+
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on("console", on_console)
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and "/isso/" not in r.url
+            else None
+        ),
+    )
+    return problems
+
+
+@pytest.fixture
 def csp_violations(page: Any) -> list[str]:
     """Collect the console messages in which Chromium reports a CSP violation."""
     messages: list[str] = []

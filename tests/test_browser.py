@@ -67,19 +67,13 @@ FIRST_LOOK = [
 
 @pytest.mark.parametrize("path", FIRST_LOOK)
 def test_pages_open_without_a_browser_warning_or_error(
-    page: Any, served_site: StaticServer, csp_violations: list[str], path: str
+    page: Any,
+    served_site: StaticServer,
+    csp_violations: list[str],
+    browser_problems: list[str],
+    path: str,
 ) -> None:
-    messages: list[str] = []
-    page.on("pageerror", lambda error: messages.append(f"uncaught: {error}"))
-
-    def on_console(message: Any) -> None:
-        # This static server runs no comment server, so the comment counts' requests to
-        # /isso/ fail by design; every other failed load is a defect.
-        if message.type in ("warning", "error") and "/isso/" not in message.location["url"]:
-            messages.append(f"{message.type}: {message.text} ({message.location['url']})")
-
-    page.on("console", on_console)
     response = page.goto(served_site.url + path, wait_until="networkidle")
     assert response is not None and response.status == 200
-    assert messages == []
+    assert browser_problems == []
     assert csp_violations == []

@@ -16,37 +16,10 @@ pytestmark = pytest.mark.browser
 ARTICLE = "/crisi-di-reputazione-sui-social-le-prime-24-ore/"
 
 
-def page_errors(page: Any) -> list[str]:
-    """Collect the page's uncaught exceptions, console errors and failed requests.
-
-    The sample site is served without a comment server, so the comment counts' requests to
-    ``/isso/`` (on list pages) fail by design and are left out.
-    """
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and "/isso/" not in r.url
-            else None
-        ),
-    )
-    return errors
-
-
 def test_the_rss_link_of_an_article_leads_to_the_subscribe_page(
-    page: Any, served_site: StaticServer, request_log: RequestLog
+    page: Any, served_site: StaticServer, request_log: RequestLog, browser_problems: list[str]
 ) -> None:
-    errors = page_errors(page)
+    errors = browser_problems
     page.goto(served_site.url + ARTICLE)
     page.locator("aside.thanks a.rss-link").click()
     expect(page).to_have_url(served_site.url + "/iscriviti/")
@@ -79,13 +52,14 @@ def test_a_copy_button_puts_the_feed_address_on_the_clipboard(
     served_site: StaticServer,
     request_log: RequestLog,
     csp_violations: list[str],
+    browser_problems: list[str],
     path: str,
     label: str,
     feed: str,
     copy: str,
     copied: str,
 ) -> None:
-    errors = page_errors(page)
+    errors = browser_problems
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served_site.url)
     page.goto(served_site.url + path)
     expect(page.get_by_label(label, exact=True)).to_have_value(served_site.url + feed)
@@ -122,11 +96,11 @@ def test_without_javascript_the_addresses_are_there_to_select_and_the_form_works
 
 
 def test_a_feed_opened_directly_is_plain_xml_without_a_browser_warning(
-    page: Any, served_site: StaticServer, request_log: RequestLog
+    page: Any, served_site: StaticServer, request_log: RequestLog, browser_problems: list[str]
 ) -> None:
     # Chromium's own XML viewer styles the tree inline, which the strict CSP reports: only
     # exceptions and failed requests count here.
-    errors = page_errors(page)
+    errors = browser_problems
     response = page.goto(served_site.url + "/feeds/rss.xml")
     assert response.ok
     assert response.body().startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<rss')

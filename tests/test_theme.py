@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from jinja2 import Environment
 from pelican.contents import Article
 from pelican.settings import read_settings
+from PIL import Image
 
 from condividi.theme import (
     DropIndentation,
@@ -19,6 +20,7 @@ from condividi.theme import (
     localized_date,
     menu_pages,
     on_generator_init,
+    place_favicon,
     reading_minutes,
     site_content,
     site_path,
@@ -185,3 +187,20 @@ def test_the_menu_shows_each_readers_translation_or_the_original() -> None:
         MenuItem("about/", "About me", "en", "about"),
         MenuItem("privacy/", "Privacy", "it", "privacy"),
     )
+
+
+def test_the_favicon_is_at_the_root_where_browsers_look_for_it(sample_output: Path) -> None:
+    # A feed opened directly names no icon, so Chromium asks for /favicon.ico.
+    with Image.open(sample_output / "favicon.ico") as icon:
+        assert icon.format == "ICO"
+        assert (32, 32) in icon.info["sizes"]
+
+
+def test_a_favicon_from_the_content_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "theme" / "icons").mkdir(parents=True)
+    (tmp_path / "theme" / "icons" / "favicon.ico").write_bytes(b"theme")
+    assert place_favicon(tmp_path, "theme")
+    assert (tmp_path / "favicon.ico").read_bytes() == b"theme"
+    (tmp_path / "favicon.ico").write_bytes(b"the author's own")
+    assert not place_favicon(tmp_path, "theme")
+    assert (tmp_path / "favicon.ico").read_bytes() == b"the author's own"

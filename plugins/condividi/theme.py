@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -218,11 +219,28 @@ def on_all_generators_finalized(generators: list[Any]) -> None:
     )
 
 
+def place_favicon(output: Path, static_dir: str) -> bool:
+    """Copy the theme's ``icons/favicon.ico`` to the root of ``output``, where browsers ask
+    for it on documents that name no icon (a feed opened directly); return True if written.
+
+    A ``favicon.ico`` the site's content already put there is kept.
+    """
+    source = output / static_dir / "icons" / "favicon.ico"
+    target = output / "favicon.ico"
+    if not source.is_file() or target.exists():
+        return False
+    shutil.copyfile(source, target)
+    return True
+
+
 def on_finalized(pelican: Any) -> None:
-    """Minify the theme's stylesheets and scripts Pelican has copied, and write the bundle."""
+    """Minify the theme's stylesheets and scripts Pelican has copied, write the bundle, and
+    put the favicon at the site's root."""
     settings = pelican.settings
     static_dir = str(settings.get("THEME_STATIC_DIR") or "theme").strip("/")
-    minify_static(Path(pelican.output_path) / static_dir, Path(settings["CACHE_PATH"]) / "assets")
+    output = Path(pelican.output_path)
+    minify_static(output / static_dir, Path(settings["CACHE_PATH"]) / "assets")
+    place_favicon(output, static_dir)
 
 
 def register() -> None:
