@@ -12,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench import corpus
+from condividi.config import ConfigError
+from condividi.readahead import reader_processes
 from tests.conftest import copy_project
 from tests.preview_support import tree
 
@@ -84,3 +88,13 @@ def test_posts_in_the_content_cache_are_not_converted_ahead(tmp_path: Path) -> N
     again = _build(project, tmp_path / "again", 2, caching=True)
     assert again["planned"] == 0
     assert tree(tmp_path / "again") == tree(tmp_path / "first")
+
+
+def test_reader_processes_setting() -> None:
+    assert reader_processes({}) == (os.cpu_count() or 1)
+    assert reader_processes({"READER_PROCESSES": 1}) == 1
+    assert reader_processes({"READER_PROCESSES": 3}) == 3
+    with pytest.raises(ConfigError, match="READER_PROCESSES"):
+        reader_processes({"READER_PROCESSES": -1})
+    with pytest.raises(ConfigError, match="READER_PROCESSES"):
+        reader_processes({"READER_PROCESSES": "two"})
