@@ -151,6 +151,11 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _email_key(email: str) -> str:
+    # The UNIQUE column addresses are looked up by: one subscriber per address, whatever its case.
+    return email.strip().lower()
+
+
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
@@ -273,7 +278,7 @@ class LocalProvider:
         status: SubscriberStatus = "pending" if self.config.double_opt_in else "confirmed"
         with self._connect() as db:
             row = db.execute(
-                "SELECT id, status FROM subscribers WHERE email_key = ?", (email.lower(),)
+                "SELECT id, status FROM subscribers WHERE email_key = ?", (_email_key(email),)
             ).fetchone()
             if row is not None and row["status"] == "confirmed":
                 raise AlreadySubscribed(NAME, "the address is already subscribed")
@@ -292,7 +297,7 @@ class LocalProvider:
                     "INSERT INTO subscribers (email, status, lang, consent_at,"
                     " privacy_policy_version, confirmed_at, email_key, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, email.lower(), _iso(now)),
+                    (*values, _email_key(email), _iso(now)),
                 ).lastrowid
             else:
                 subscriber_id = row["id"]
@@ -365,7 +370,7 @@ class LocalProvider:
                 " FROM subscribers JOIN subscriber_imports"
                 " ON subscriber_imports.subscriber_id = subscribers.id"
                 " WHERE subscribers.email_key = ? AND subscriber_imports.import_id = ?",
-                (email.strip().lower(), import_id),
+                (_email_key(email), import_id),
             ).fetchone()
         if row is None:
             return "absent"
@@ -380,7 +385,7 @@ class LocalProvider:
                 "SELECT subscriber_imports.* FROM subscriber_imports JOIN subscribers"
                 " ON subscribers.id = subscriber_imports.subscriber_id"
                 " WHERE subscribers.email_key = ? ORDER BY subscriber_imports.imported_at",
-                (email.strip().lower(),),
+                (_email_key(email),),
             ).fetchall()
         return [
             ImportRecord(
@@ -505,7 +510,7 @@ class LocalProvider:
         """Return the stored record of ``email`` (any letter case), or None."""
         with self._connect() as db:
             row = db.execute(
-                "SELECT * FROM subscribers WHERE email_key = ?", (email.strip().lower(),)
+                "SELECT * FROM subscribers WHERE email_key = ?", (_email_key(email),)
             ).fetchone()
         if row is None:
             return None
