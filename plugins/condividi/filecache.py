@@ -8,15 +8,13 @@ minified scripts and styles and the feeds are kept this way under ``CACHE_PATH``
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from condividi.files import file_mode
+from condividi.files import file_mode, write_atomically
 
 
 def digest(*parts: str | bytes) -> str:
@@ -66,18 +64,7 @@ class FileCache:
         Written to a temporary file then renamed, so a build running at the same time never
         reads half a file.
         """
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            # mkstemp makes the file private (0600); the output links to it, and a web server
-            # running as another user must read it, like any file the build writes.
-            os.chmod(temporary, file_mode())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data, durable=False)
 
     def prune(self, older_than: float = 0.0) -> int:
         """Delete the cached files this cache did not hand out; return how many it deleted.
