@@ -29,7 +29,7 @@ from condividi.newsletter.providers.base import (
 from condividi.newsletter.providers.common import (
     edition_marker,
     found_delivery,
-    provenance_record,
+    subscriber_record,
 )
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, require
@@ -64,28 +64,13 @@ def auth_headers(config: NewsletterConfig) -> dict[str, str]:
     return headers
 
 
-def consent_metadata(subscription: Subscription) -> dict[str, str]:
-    """Return the GDPR consent record kept with the subscriber (strings only).
-
-    An imported address also carries where it came from and, for a confirmed import, the
-    author's consent note (``condividi_*`` keys).
-    """
-    data = {"lang": subscription.lang}
-    if subscription.consent_at is not None:
-        data["consent_at"] = subscription.consent_at.isoformat()
-    if subscription.privacy_policy_version:
-        data["privacy_policy_version"] = subscription.privacy_policy_version
-    data.update(provenance_record(subscription.provenance))
-    return data
-
-
 def subscribe_request(
     config: NewsletterConfig, subscription: Subscription, idempotency_key: str
 ) -> ApiRequest:
     """Return the request adding ``subscription``; the key makes a repeat a replay."""
     body: dict[str, Any] = {
         "email_address": subscription.email,
-        "metadata": consent_metadata(subscription),
+        "metadata": subscriber_record(subscription),
     }
     if not config.double_opt_in:
         body["type"] = "regular"

@@ -4,7 +4,8 @@
   campaign (name, title, description, tag or Message-ID) so ``find_delivery`` can find it again.
 - :func:`unsubscribe_tag` gives the provider's unsubscribe merge tag for the email footer.
 - :func:`found_delivery` turns the campaign record an adapter found into a :class:`Delivery`.
-- :func:`provenance_record` gives the fields an imported subscriber's record keeps.
+- :func:`subscriber_record` gives the consent record kept with a subscriber (Buttondown's
+  metadata, Listmonk's attributes), an import's provenance included.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from condividi.newsletter.config import PROVIDER_NAMES
-from condividi.newsletter.providers.base import Delivery, DeliveryStatus, Provenance
+from condividi.newsletter.providers.base import Delivery, DeliveryStatus, Subscription
 
 MARKER_PREFIX = "condividi-"
 
@@ -84,17 +85,24 @@ def found_delivery(
     return Delivery(edition_key, str(record["id"]), status)
 
 
-def provenance_record(provenance: Provenance | None) -> dict[str, str]:
-    """Return what an imported subscriber's record keeps, as ``condividi_*`` strings.
+def subscriber_record(subscription: Subscription) -> dict[str, str]:
+    """Return the GDPR consent record kept with the subscriber, as strings: language, consent
+    time and privacy policy version.
 
-    The import, the export and row, the original subscription date and, for a confirmed
-    import, the consent note; an empty dict for a reader who signed up here.
+    An imported address also carries (``condividi_*`` keys) its import, export and row, its
+    original subscription date and, for a confirmed import, the author's consent note.
     """
-    if provenance is None:
-        return {}
-    record = {"condividi_import": provenance.import_id, "condividi_source": provenance.source}
-    if provenance.subscribed_at is not None:
-        record["condividi_subscribed_at"] = provenance.subscribed_at.isoformat()
-    if provenance.consent_note:
-        record["condividi_consent_note"] = provenance.consent_note
+    record = {"lang": subscription.lang}
+    if subscription.consent_at is not None:
+        record["consent_at"] = subscription.consent_at.isoformat()
+    if subscription.privacy_policy_version:
+        record["privacy_policy_version"] = subscription.privacy_policy_version
+    provenance = subscription.provenance
+    if provenance is not None:
+        record["condividi_import"] = provenance.import_id
+        record["condividi_source"] = provenance.source
+        if provenance.subscribed_at is not None:
+            record["condividi_subscribed_at"] = provenance.subscribed_at.isoformat()
+        if provenance.consent_note:
+            record["condividi_consent_note"] = provenance.consent_note
     return record

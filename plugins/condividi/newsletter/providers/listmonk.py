@@ -33,7 +33,7 @@ from condividi.newsletter.providers.common import (
     edition_marker,
     found_delivery,
     has_marker,
-    provenance_record,
+    subscriber_record,
 )
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, Repeat, require
@@ -58,12 +58,6 @@ def auth_headers(config: NewsletterConfig) -> dict[str, str]:
 
 def subscribe_request(config: NewsletterConfig, subscription: Subscription) -> ApiRequest:
     """Return the request adding the subscriber to the list (preconfirmed when DOI is off)."""
-    attribs: dict[str, str] = {"lang": subscription.lang}
-    if subscription.consent_at is not None:
-        attribs["consent_at"] = subscription.consent_at.isoformat()
-    if subscription.privacy_policy_version:
-        attribs["privacy_policy_version"] = subscription.privacy_policy_version
-    attribs.update(provenance_record(subscription.provenance))
     return ApiRequest(
         "POST",
         "/api/subscribers",
@@ -72,7 +66,7 @@ def subscribe_request(config: NewsletterConfig, subscription: Subscription) -> A
             "name": subscription.name or subscription.email.split("@", 1)[0],
             "status": "enabled",
             "lists": [int(str(config.list_id))],
-            "attribs": attribs,
+            "attribs": subscriber_record(subscription),
             "preconfirm_subscriptions": not config.double_opt_in,
         },
     )

@@ -17,11 +17,11 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
-from datetime import UTC
 from typing import Any
 
 from condividi.config import ConfigError
 from condividi.newsletter.config import NewsletterConfig
+from condividi.newsletter.ledger import timestamp
 from condividi.newsletter.providers.base import (
     AlreadySubscribed,
     Delivery,
@@ -102,8 +102,7 @@ def subscribe_request(config: NewsletterConfig, subscription: Subscription) -> A
     if provenance is not None:
         body["tags"] = [import_tag(provenance)]
         if provenance.subscribed_at is not None:
-            moment = provenance.subscribed_at.astimezone(UTC)
-            body["timestamp_signup"] = moment.isoformat(timespec="seconds")
+            body["timestamp_signup"] = timestamp(provenance.subscribed_at)
     return ApiRequest("POST", f"/lists/{config.list_id}/members", json=body)
 
 
