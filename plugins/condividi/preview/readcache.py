@@ -34,8 +34,6 @@ class ReadCache:
     def __init__(self) -> None:
         self._entries: dict[str, tuple[Stamp, Any]] = {}
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, filename: str, default: Any = None) -> Any:
         """Return what the reader made of ``filename``, or ``default`` if it changed since.
@@ -45,9 +43,7 @@ class ReadCache:
         with self._lock:
             entry = self._entries.get(filename)
         if entry is None or entry[0] != _stamp(filename):
-            self.misses += 1
             return default
-        self.hits += 1
         content, metadata = entry[1]
         if isinstance(metadata, dict):
             metadata = {
