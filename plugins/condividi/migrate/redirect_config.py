@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from condividi.config import ConfigError, load_config, project_root
+from condividi.config import ConfigError, load_config, project_path
 
 
 @dataclass(frozen=True)
@@ -61,5 +61,4 @@ def nginx_folder(config: RedirectsConfig, settings: Mapping[str, Any]) -> Path |
     ``None`` when ``REDIRECTS_NGINX_PATH`` is empty."""
     if not config.nginx_path:
         return None
-    path = Path(config.nginx_path)
-    return path if path.is_absolute() else project_root(settings) / path
+    return project_path(settings, config.nginx_path)

@@ -191,7 +191,6 @@ def render_pages(
     generator = next(g for g in generators if isinstance(g, ArticlesGenerator))
     template = generator.env.get_template(TEMPLATE)
     siteurl = str(settings.get("SITEURL") or "")
-    default_lang = str(settings.get("DEFAULT_LANG") or "it")
     by_url = {f"/{content.url}": content for content in site_content(generators)}
     written = 0
     for redirect in redirects:
@@ -201,7 +200,8 @@ def render_pages(
         html = template.render(
             {
                 **generator.context,
-                "DEFAULT_LANG": getattr(content, "lang", None) or default_lang,
+                # the language of the page it leads to (i18n.page_lang), else the site's
+                "lang": getattr(content, "lang", None),
                 "redirect_url": absolute_target(redirect.target, siteurl),
                 "redirect_title": getattr(content, "title", ""),
                 "redirect_mark": PAGE_MARK,
