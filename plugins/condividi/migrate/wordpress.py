@@ -221,9 +221,9 @@ def _title(item: Item) -> tuple[str, str]:
     title = plain_text(item.title)
     if title:
         return title, ""
-    words = plain_text(item.content).split()[:8]
+    words = plain_text(item.content).split()
     if words:
-        title = " ".join(words) + ("…" if len(plain_text(item.content).split()) > 8 else "")
+        title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
         return title, f"no title: titled {title!r} from its first words"
     return (
         f"{item.type.capitalize()} {item.id}",
