@@ -224,15 +224,14 @@ def threads_with_comments(database: Path) -> set[str]:
 
 
 def run_isso_import(
-    settings_file: Path, threads: list[Thread], plan: ImportPlan, dry_run: bool = False
+    site: IssoSite, threads: list[Thread], plan: ImportPlan, dry_run: bool = False
 ) -> tuple[int, str]:
     """Import ``threads`` into the site's Isso database with ``isso import``.
 
     Threads that Isso already holds comments on are left out (listed in ``plan.already``).
-    Takes the Pelican settings file; returns Isso's exit status and its output. With
-    ``dry_run`` Isso only tries (``--dry-run``). Nothing is run when no thread is left.
+    Takes the site's Isso setup; returns Isso's exit status and its output. With ``dry_run``
+    Isso only tries (``--dry-run``). Nothing is run when no thread is left.
     """
-    site = IssoSite.from_settings_file(settings_file)
     present = threads_with_comments(site.dbpath)
     fresh = [thread for thread in threads if thread.id not in present]
     for thread in threads:
@@ -270,16 +269,17 @@ def import_wxr(settings_file: Path, wxr: Path, dry_run: bool = False) -> tuple[i
     threads, plan = plan_threads(
         export, match_by_slug(site_posts(settings), site_slugify(settings))
     )
-    status, output = run_isso_import(settings_file, threads, plan, dry_run)
+    status, output = run_isso_import(IssoSite.from_settings(settings), threads, plan, dry_run)
     if status != 0 and output:
         print(output)
     return status, plan
 
 
 def import_for_posts(
-    settings_file: Path, export: Export, posts: Mapping[int, SitePost], dry_run: bool = False
+    site: IssoSite, export: Export, posts: Mapping[int, SitePost], dry_run: bool = False
 ) -> tuple[int, str, ImportPlan]:
-    """Import the comments of the WordPress items ``posts`` maps (id → our post) into Isso.
+    """Import the comments of the WordPress items ``posts`` maps (id → our post) into the
+    Isso database of ``site``.
 
     Used by the posts importer, which knows each imported post's thread. With ``dry_run``
     nothing is run or written: only the plan is made. Returns Isso's exit status, its output
@@ -288,5 +288,5 @@ def import_for_posts(
     threads, plan = plan_threads(export, lambda item: posts.get(item.id))
     if dry_run:
         return 0, "", plan
-    status, output = run_isso_import(settings_file, threads, plan)
+    status, output = run_isso_import(site, threads, plan)
     return status, output, plan

@@ -28,6 +28,7 @@ from pelican.readers import Readers
 from pelican.urlwrappers import Category
 
 from condividi.build import load_settings
+from condividi.comments.isso import IssoSite
 from condividi.comments.threads import thread_id
 from condividi.comments.wordpress import ImportPlan as CommentsPlan
 from condividi.comments.wordpress import SitePost, import_for_posts
@@ -127,6 +128,8 @@ class ImportReport:
     # WordPress post id -> our post, for the comment import (None: comments not imported).
     comment_targets: dict[int, SitePost] | None = None
     export: Export | None = None
+    # The site's Isso setup, once the comments are to be imported.
+    isso: IssoSite | None = None
     comments_status: int = 0
     comments_output: str = ""
     comments_note: str = ""
@@ -534,9 +537,10 @@ def _plan_comments(report: ImportReport, site: _Site, options: Options) -> None:
         report.comments_note = f"comments not imported: COMMENTS_PROVIDER is {provider!r}, not Isso"
         return
     report.comment_targets = _comment_targets(report, site)
+    report.isso = IssoSite.from_settings(site.settings)
     assert report.export is not None
     _, _, report.comments = import_for_posts(
-        report.settings_file, report.export, report.comment_targets, dry_run=True
+        report.isso, report.export, report.comment_targets, dry_run=True
     )
 
 
@@ -561,9 +565,8 @@ def write_import(report: ImportReport) -> None:
     if report.missing_list is not None:
         write_atomically(report.missing_list, "".join(f"{url}\n" for url in report.media.missing))
     if report.comment_targets is not None and report.export is not None:
-        status, output, plan = import_for_posts(
-            report.settings_file, report.export, report.comment_targets
-        )
+        assert report.isso is not None
+        status, output, plan = import_for_posts(report.isso, report.export, report.comment_targets)
         report.comments, report.comments_status, report.comments_output = plan, status, output
 
 
