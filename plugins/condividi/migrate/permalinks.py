@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pelican.urlwrappers import Category, Tag
 
+from condividi import theme
 from condividi.config import load_config
 from condividi.feeds.config import FeedsConfig
 from condividi.migrate.media import MediaCopy
@@ -41,7 +42,7 @@ class Imported:
 
 def site_path(settings: Mapping[str, Any], url: str) -> str:
     """Return the path of a site ``url`` (``il-post/``) below ``SITEURL``'s path: ``/il-post/``."""
-    prefix = urlsplit(str(settings.get("SITEURL") or "")).path.rstrip("/")
+    prefix = theme.site_path(str(settings.get("SITEURL") or ""))
     return f"{prefix}/{url.lstrip('/')}"
 
 

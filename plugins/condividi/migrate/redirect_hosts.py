@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from condividi import theme
 from condividi.migrate.redirect_plan import PlannedRedirect, is_site_path
 
 GENERATED = "# Written by Condividi"
@@ -189,7 +190,7 @@ def nginx_includes(
     ``"STATUS LOCATION"`` for the request, and ``$variable_301`` (``_302``, ``_307``,
     ``_308``) its location when the status is that one; the server include returns it.
     """
-    site_path = urlsplit(siteurl).path.rstrip("/")
+    site_path = theme.site_path(siteurl)
     paths: list[tuple[str, str]] = []
     by_name: dict[str, list[tuple[str, str]]] = {}
     whole: list[tuple[str, str]] = []
