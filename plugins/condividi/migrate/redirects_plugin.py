@@ -68,8 +68,13 @@ class _Build:
     config: RedirectsConfig
     entries: list[MapEntry]
     map_name: str
+    # The query parameters the home page's shortlink script follows (none: no script).
+    shortlink_params: list[str]
+    # Where the nginx includes go (None: REDIRECTS_NGINX_PATH is empty).
+    nginx_dir: Path | None
     generators: list[Any] = field(default_factory=list)
-    nginx: tuple[Path, NginxIncludes] | None = None
+    # The nginx includes to write in nginx_dir once the build succeeded.
+    nginx: NginxIncludes | None = None
 
 
 # Keyed by the build's settings dict, which the Pelican object and its generators share.
@@ -97,21 +102,25 @@ def on_get_generators(pelican: Pelican) -> None:
     config = redirects_config(settings)
     path = redirects_file(settings)
     name = project_name(path, settings)
-    _builds[id(settings)] = _Build(config, read_entries(path, name), name)
+    entries = read_entries(path, name)
+    params = (
+        shortlink_parameters(entry.redirect.source for entry in entries)
+        if config.shortlinks_save_as
+        else []
+    )
+    _builds[id(settings)] = _Build(config, entries, name, params, nginx_folder(config, settings))
 
 
 def on_generator_init(generator: Generator) -> None:
     """Tell the home page's template where the shortlink script's map is, when it has one."""
     build = _builds.get(id(generator.settings))
-    if build is None or not build.config.shortlinks_save_as:
+    if build is None or not build.shortlink_params:
         return
-    names = shortlink_parameters(entry.redirect.source for entry in build.entries)
-    if names:
-        siteurl = str(generator.settings.get("SITEURL") or "")
-        generator.context["REDIRECTS_SHORTLINKS"] = {
-            "map": f"{site_path(siteurl)}/{build.config.shortlinks_save_as}",
-            "params": " ".join(names),
-        }
+    siteurl = str(generator.settings.get("SITEURL") or "")
+    generator.context["REDIRECTS_SHORTLINKS"] = {
+        "map": f"{site_path(siteurl)}/{build.config.shortlinks_save_as}",
+        "params": " ".join(build.shortlink_params),
+    }
 
 
 def on_all_generators_finalized(generators: list[Any]) -> None:
@@ -255,13 +264,13 @@ def on_finalized(pelican: Pelican) -> None:
             _publish(pelican, build)
         elif _refreshes_nginx(build, settings):
             # The map is gone or empty: the includes of an earlier publish must not live on.
-            build.nginx = (nginx_folder(build.config, settings), _nginx([], build, settings))
+            build.nginx = _nginx([], build, settings)
     finally:
         build.generators = []  # the site's content is not needed past this point
 
 
 def _refreshes_nginx(build: _Build, settings: dict[str, Any]) -> bool:
-    folder = nginx_folder(build.config, settings)
+    folder = build.nginx_dir
     return bool(settings.get("CONDIVIDI_PUBLISH")) and folder is not None and folder.is_dir()
 
 
@@ -298,15 +307,12 @@ def _publish(pelican: Pelican, build: _Build) -> None:
     if netlify_text is not None:
         write_atomically(output / build.config.netlify_save_as, netlify_text, durable=False)
     pages = render_pages(output, plan.redirects, build.generators, settings)
-    if build.config.shortlinks_save_as and shortlink_parameters(
-        entry.redirect.source for entry in build.entries
-    ):
+    if build.shortlink_params:
         siteurl = str(settings.get("SITEURL") or "")
         data = json.dumps(shortlinks(plan.redirects, site_path(siteurl)), ensure_ascii=False)
         write_atomically(output / build.config.shortlinks_save_as, data, durable=False)
-    folder = nginx_folder(build.config, settings)
-    if publish and folder is not None:
-        build.nginx = (folder, _nginx(plan.redirects, build, settings))
+    if publish and build.nginx_dir is not None:
+        build.nginx = _nginx(plan.redirects, build, settings)
     log.info(
         "redirects: %d old addresses from %s published (%d HTML pages)",
         len(plan.redirects),
@@ -318,9 +324,9 @@ def _publish(pelican: Pelican, build: _Build) -> None:
 def on_build_succeeded(pelican: Pelican) -> None:
     """Write the nginx includes of a publish build, now that it succeeded."""
     build = _builds.pop(id(pelican.settings), None)
-    if build is None or build.nginx is None:
+    if build is None or build.nginx is None or build.nginx_dir is None:
         return
-    folder, includes = build.nginx
+    folder, includes = build.nginx_dir, build.nginx
     write_atomically(folder / NGINX_FILES[0], includes.http)
     write_atomically(folder / NGINX_FILES[1], includes.server)
     log.info("redirects: nginx includes written in %s", folder)
