@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from condividi.devserver import DevSite
-from condividi.preview.rebuilder import Status, wait_until_idle
+from condividi.preview.rebuilder import Status
 from tests.conftest import copy_project, free_port, wait_for
 
 POST = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower"
@@ -104,9 +104,10 @@ class Preview:
         """Wait until the site has caught up with every change; return the status."""
         # The watcher reports a save within a fraction of a second: give it the time to.
         time.sleep(0.6)
-        status = wait_until_idle(self.site.rebuilder, BUILD_TIMEOUT)
-        assert not status.busy, "the preview did not catch up with the changes"
-        return status
+        rebuilder = self.site.rebuilder
+        caught_up = wait_for(lambda: not rebuilder.status().busy, BUILD_TIMEOUT)
+        assert caught_up, "the preview did not catch up with the changes"
+        return rebuilder.status()
 
     def wait_for_text(self, path: str, text: str) -> Reply:
         """Wait until ``path`` answers 200 with ``text`` in it; return that answer."""

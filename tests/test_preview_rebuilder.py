@@ -8,7 +8,7 @@ from pathlib import Path
 
 from condividi.preview.pipeline import Outcome, Superseded
 from condividi.preview.readcache import ReadCache
-from condividi.preview.rebuilder import Rebuilder, wait_until_idle
+from condividi.preview.rebuilder import Rebuilder
 from condividi.preview.watcher import ChangeSet
 from tests.conftest import wait_for
 
@@ -46,7 +46,7 @@ def _run(pipeline: ScriptedPipeline) -> tuple[Rebuilder, list[Outcome]]:
     reports: list[Outcome] = []
     rebuilder = Rebuilder(pipeline, reports.append, warn=lambda message: None)
     rebuilder.start()
-    assert not wait_until_idle(rebuilder, 10).busy
+    assert wait_for(lambda: not rebuilder.status().busy, 10)
     return rebuilder, reports
 
 
@@ -75,7 +75,7 @@ def test_a_broken_post_stops_at_its_quick_build() -> None:
         broken = POST.with_name("rotto.md")
         rebuilder.changed(ChangeSet(paths={broken}, sources={broken}))
         assert wait_for(lambda: len(reports) == 2, 10)
-        assert not wait_until_idle(rebuilder, 10).busy
+        assert wait_for(lambda: not rebuilder.status().busy, 10)
         assert pipeline.builds == ["full", "quick"]
         assert rebuilder.status().problems == ("rotto.md: no title",)
         assert rebuilder.status().ready  # the last good site is still served

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -151,14 +150,3 @@ class Rebuilder:
                 self._ready = True
                 self._builds += 1
         self.report(outcome)
-
-
-def wait_until_idle(rebuilder: Rebuilder, timeout: float) -> Status:
-    """Wait until ``rebuilder`` has caught up with every change (or ``timeout`` seconds have
-    passed); return its status then."""
-    deadline = time.monotonic() + timeout
-    status = rebuilder.status()
-    while status.busy and time.monotonic() < deadline:
-        time.sleep(0.02)
-        status = rebuilder.status()
-    return status
