@@ -14,9 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import watchfiles
+from pelican.readers import HTMLReader, MarkdownReader, RstReader
 
 # The extensions of the files Pelican reads as posts and pages (Markdown, reST, HTML).
-SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".mkd", ".mdown", ".rst", ".html", ".htm"})
+SOURCE_SUFFIXES = frozenset(
+    f".{extension}"
+    for reader in (MarkdownReader, RstReader, HTMLReader)
+    for extension in reader.file_extensions
+)
 # How long the watch waits for more changes after one (editors save in several steps), and
 # the longest it groups changes that keep coming.
 STEP_MS = 30
