@@ -46,6 +46,13 @@ def site_path(settings: Mapping[str, Any], url: str) -> str:
     return f"{prefix}/{url.lstrip('/')}"
 
 
+def shortlink(item: Item) -> str:
+    """Return the address WordPress answers for ``item`` whatever its permalinks:
+    ``/?p=ID`` for a post, ``/?page_id=ID`` for a page (to put after the blog's path)."""
+    query = "p" if item.type == "post" else "page_id"
+    return f"/?{query}={item.id}"
+
+
 def old_path(url: str, host: str) -> str | None:
     """Return the path (and query) of an old address on the blog's ``host``, or None."""
     parts = urlsplit(url.strip())
@@ -106,8 +113,7 @@ def wordpress_redirects(
     for entry in imported:
         new = site_path(settings, entry.url)
         add(old_path(entry.item.link, host), new)
-        query = "p" if entry.item.type == "post" else "page_id"
-        add(f"{base}/?{query}={entry.item.id}", new)
+        add(f"{base}{shortlink(entry.item)}", new)
         if entry.category:
             nicename, name = entry.category
             categories[nicename] = ("category", name)

@@ -36,7 +36,7 @@ from condividi.config import project_root
 from condividi.files import write_atomically
 from condividi.migrate.convert import convert_excerpt, convert_post, plain_text
 from condividi.migrate.media import MediaPlan
-from condividi.migrate.permalinks import Imported, old_path, wordpress_redirects
+from condividi.migrate.permalinks import Imported, old_path, shortlink, wordpress_redirects
 from condividi.migrate.redirect_map import MergeReport, Redirect, merge_redirects, redirects_file
 from condividi.migrate.shortcodes import MediaContext
 from condividi.migrate.wxr import Export, Item, read_export
@@ -351,8 +351,7 @@ def plan_import(
         if entry.status == "published":
             target = "{filename}/" + entry.path.relative_to(site.content).as_posix()
             links.add(entry.item.link, target)
-            query = "p" if entry.item.type == "post" else "page_id"
-            links.add(f"{links.base}/?{query}={entry.item.id}", target)
+            links.add(f"{links.base}{shortlink(entry.item)}", target)
 
     def rewrite(url: str) -> str | None:
         return report.media.resolve(url) or links.resolve(url)
