@@ -221,18 +221,12 @@ def render_pages(
     return written
 
 
-def _own_redirects_name(generators: list[Any], save_as: str, settings: dict[str, Any]) -> str:
-    for content in _contents(generators):
-        if getattr(content, "save_as", "") == save_as:
-            return project_name(content.source_path, settings)
-    return f"{save_as} in the output"
-
-
 def netlify_file(
-    output: Path, plan: Plan, build: _Build, settings: dict[str, Any]
+    output: Path, plan: Plan, build: _Build, settings: dict[str, Any], files: dict[str, str]
 ) -> tuple[str | None, list[str]]:
     """Return the ``_redirects`` text to write (merged with the site's own file) and the
-    problems that stop it; ``None`` when the setting is off."""
+    problems that stop it; ``None`` when the setting is off. ``files`` (:func:`site_files`)
+    names what wrote the site's own file."""
     save_as = build.config.netlify_save_as
     if not save_as:
         return None, []
@@ -246,7 +240,7 @@ def netlify_file(
         if not own.startswith(GENERATED):
             try:
                 text = merge_own_redirects(
-                    text, own, _own_redirects_name(build.generators, save_as, settings)
+                    text, own, files.get(save_as, f"{save_as} in the output")
                 )
             except OwnRedirectsConflict as error:
                 return None, [str(error)]
@@ -288,14 +282,15 @@ def _publish(pelican: Pelican, build: _Build) -> None:
     settings = pelican.settings
     output = Path(pelican.output_path)
     publish = bool(settings.get("CONDIVIDI_PUBLISH"))
+    files = site_files(output, build.generators, build.entries, settings)
     plan = plan_redirects(
         build.entries,
-        site_files(output, build.generators, build.entries, settings),
+        files,
         pending_posts(build.generators, settings),
         strict=publish,
         html_pages=build.config.html_pages,
     )
-    netlify_text, problems = netlify_file(output, plan, build, settings)
+    netlify_text, problems = netlify_file(output, plan, build, settings, files)
     for note in plan.notes:
         log.info("redirects: %s", note)
     for warning in plan.warnings:
