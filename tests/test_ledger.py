@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from condividi.newsletter.ledger import (
+    LEDGER_SCHEMA,
+    STATES,
     Ledger,
     LedgerBusy,
     LedgerError,
@@ -74,3 +76,44 @@ def test_lock_is_exclusive(tmp_path: Path) -> None:
         pass
     with locked(path):
         pass
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        ('{"version": 1}', "at $, 'editions' is missing"),
+        ("[]", "at $, expected an object, found []"),
+        ("null", "at $, expected an object, found null"),
+        ('{"version": 1, "created_at": "", "editions": []}', "at $.editions, expected an object"),
+        ('{"version": 1, "created_at": "", "editions": {"k": "sent"}}', "at $.editions.k"),
+        ('{"version": 1, "created_at": "", "editions": {"k": {"state": "sent"}}}', "'attempts' is missing"),
+        ('{"version": 1, "created_at": "", "editions": {}, "extra": 1}', "unknown key(s)"),
+    ],
+)
+def test_wrong_shape_is_refused_with_the_path_inside_the_file(
+    tmp_path: Path, content: str, where: str
+) -> None:
+    path = tmp_path / "ledger.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LedgerError) as refused:
+        Ledger.load(path)
+    assert str(path) in str(refused.value)
+    assert where in str(refused.value)
+
+
+def test_a_missing_entry_key_is_an_error_not_a_default(tmp_path: Path) -> None:
+    ledger = Ledger.create(tmp_path / "ledger.json", NOW)
+    ledger.record("a", "sent", NOW, title="Primo", provider_id="c-1")
+    data = json.loads(ledger.path.read_text(encoding="utf-8"))
+    for key in list(data["editions"]["a"]):
+        broken = json.loads(json.dumps(data))
+        del broken["editions"]["a"][key]
+        ledger.path.write_text(json.dumps(broken), encoding="utf-8")
+        with pytest.raises(LedgerError, match=rf"at \$\.editions\.a, '{key}' is missing"):
+            Ledger.load(ledger.path)
+
+
+def test_every_state_is_in_the_schema() -> None:
+    assert LEDGER_SCHEMA["properties"]["editions"]["additionalProperties"]["properties"]["state"][
+        "enum"
+    ] == list(STATES)

@@ -136,3 +136,32 @@ def test_resolve_needs_the_ledger_only(make_site) -> None:  # type: ignore[no-un
     assert f"{key} recorded as sent" in result.stdout
     assert Ledger.load(ledger.path).entries[key].state == "sent"
     assert not (project / "var" / "newsletter" / "editions").exists()
+
+
+WRONG_SHAPES = {
+    '{"version": 1}': "'editions' is missing",
+    "[]": "at $, expected an object",
+    "null": "at $, expected an object",
+    '{"version": 1, "created_at": "", "editions": []}': "at $.editions, expected an object",
+    '{"version": 1, "created_at": "", "editions": {"k": "sent"}}': "at $.editions.k, expected",
+}
+
+
+def test_a_ledger_of_the_wrong_shape_is_refused_and_the_site_still_builds(
+    project: Path,
+) -> None:
+    ledger = project / "newsletter" / "ledger.json"
+    ledger.parent.mkdir()
+    for text, expected in WRONG_SHAPES.items():
+        ledger.write_text(text, encoding="utf-8")
+        if text == '{"version": 1}':
+            publish(project)  # the edition plugin reads the ledger: it warns, the site builds
+        refused = cli(project, "newsletter", "send", "--allow-many")
+        assert refused.returncode == 2, (text, refused.stdout, refused.stderr)
+        assert "Traceback" not in refused.stderr
+        assert str(ledger) in refused.stderr and expected in refused.stderr, refused.stderr
+        assert "0 sent" not in refused.stdout
+        assert outbox(project) == [], f"{text} mailed the archive"
+        assert ledger.read_text(encoding="utf-8") == text, "the ledger is left as it was"
+    status = cli(project, "newsletter", "status")
+    assert status.returncode == 2 and str(ledger) in status.stderr

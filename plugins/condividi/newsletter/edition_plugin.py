@@ -45,7 +45,7 @@ from condividi.newsletter.edition import (
     settled_record,
     write_manifest,
 )
-from condividi.newsletter.ledger import Ledger, LedgerMissing
+from condividi.newsletter.ledger import Ledger, LedgerError, LedgerMissing
 
 logger = logging.getLogger(__name__)
 
@@ -200,12 +200,16 @@ def settled_keys(settings: dict[str, Any]) -> set[str] | None:
     Those editions will never be mailed again, so the build records their key and title but
     does not render them: a blog of a thousand posts renders one email per new post. With no
     ledger yet nothing can be sent (``init`` comes first and needs only the keys), so nothing
-    is rendered either.
+    is rendered either. A ledger that cannot be read is treated the same way, with a warning:
+    the site still builds, and the send step refuses that ledger with its reasons.
     """
     config = resolve_paths(newsletter_config(settings, environ={}), settings)
     try:
         ledger = Ledger.load(Path(config.ledger_path))
     except LedgerMissing:
+        return None
+    except LedgerError as error:
+        logger.warning("newsletter: no edition rendered, %s", error)
         return None
     return {key for key, entry in ledger.entries.items() if entry.state in ("sent", "archived")}
 

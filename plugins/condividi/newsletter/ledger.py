@@ -15,14 +15,54 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+
+import jsonschema
 
 from condividi.files import write_atomically
 
 LEDGER_VERSION = 1
 
+# The one list of states: the schema, the type and every check read it from here.
 EntryState = Literal["archived", "sending", "sent"]
-STATES: tuple[EntryState, ...] = ("archived", "sending", "sent")
+STATES: tuple[EntryState, ...] = get_args(EntryState)
+
+_TEXT = {"type": "string"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+_ENTRY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "state": {"enum": list(STATES)},
+        "title": _TEXT,
+        "url": _TEXT,
+        "provider": _TEXT,
+        "provider_id": _TEXT_OR_NULL,
+        "attempts": {"type": "integer", "minimum": 0},
+        "updated_at": _TEXT,
+        "sent_at": _TEXT_OR_NULL,
+        "last_error": _TEXT_OR_NULL,
+    },
+    "additionalProperties": False,
+}
+_ENTRY_SCHEMA["required"] = list(_ENTRY_SCHEMA["properties"])
+
+# The whole file's shape. Every key is required: a missing one is an error, never a default,
+# since reading ``{"version": 1}`` as an empty ledger would mail the whole archive again.
+LEDGER_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {
+        "version": {"const": LEDGER_VERSION},
+        "created_at": _TEXT,
+        "editions": {
+            "type": "object",
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": _ENTRY_SCHEMA,
+        },
+    },
+    "required": ["version", "created_at", "editions"],
+    "additionalProperties": False,
+}
 
 
 class LedgerError(RuntimeError):
@@ -77,16 +117,15 @@ class Ledger:
         return cls.from_dict(path, data)
 
     @classmethod
-    def from_dict(cls, path: Path, data: dict[str, Any]) -> Ledger:
-        """Build a ledger from its JSON form, checking the version and every state."""
-        if data.get("version") != LEDGER_VERSION:
-            raise LedgerError(f"{path}: unknown ledger version {data.get('version')!r}")
-        entries: dict[str, Entry] = {}
-        for key, raw in data.get("editions", {}).items():
-            if raw.get("state") not in STATES:
-                raise LedgerError(f"{path}: edition {key!r} has unknown state {raw.get('state')!r}")
-            entries[key] = Entry(**raw)
-        return cls(path=path, created_at=str(data.get("created_at", "")), entries=entries)
+    def from_dict(cls, path: Path, data: Any) -> Ledger:
+        """Build a ledger from its JSON form ``data`` after checking it against the schema.
+
+        Raises :class:`LedgerError` naming ``path``, the place inside the file and what was
+        expected there.
+        """
+        check_shape(path, data)
+        entries = {key: Entry(**raw) for key, raw in data["editions"].items()}
+        return cls(path=path, created_at=data["created_at"], entries=entries)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form: stable key order so diffs in git stay small."""
@@ -118,6 +157,50 @@ class Ledger:
     def pending(self) -> list[str]:
         """Return the keys of editions whose delivery was started but not confirmed."""
         return [key for key, entry in self.entries.items() if entry.state == "sending"]
+
+
+_VALIDATOR = jsonschema.Draft202012Validator(LEDGER_SCHEMA)
+
+
+def check_shape(path: Path, data: Any) -> None:
+    """Check the parsed ledger ``data`` read from ``path`` against :data:`LEDGER_SCHEMA`.
+
+    Returns nothing; raises :class:`LedgerError` naming the file and, for the first few
+    problems (the shallowest first, so a wrong top level comes before what is inside it), the
+    JSON path inside the file (``$.editions['k'].state``) and what was expected there.
+    """
+    errors = sorted(
+        _VALIDATOR.iter_errors(data),
+        key=lambda e: (len(e.absolute_path), e.validator != "const", e.message),
+    )
+    if not errors:
+        return
+    shown = "; ".join(f"at {error.json_path}, {_expected(error)}" for error in errors[:3])
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    raise LedgerError(
+        f"{path}: not a send ledger: {shown}{more}. Nothing was sent. Restore the file from git "
+        "(`git checkout -- <file>`) or fix it by hand; never delete it, or the archive would "
+        "be sent again."
+    )
+
+
+def _expected(error: jsonschema.ValidationError) -> str:
+    """Say in words what the schema wanted where ``error`` happened."""
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is missing (required)")
+    if error.validator == "const":
+        return f"expected {error.validator_value!r}, found {error.instance!r}"
+    if error.validator == "enum":
+        choices = ", ".join(repr(v) for v in error.validator_value)
+        return f"expected one of {choices}, found {error.instance!r}"
+    if error.validator == "type":
+        wanted = error.validator_value
+        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        kind = {"object": "an object", "array": "an array"}.get(wanted, wanted)
+        return f"expected {kind}, found {json.dumps(error.instance)[:60]}"
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties", "unknown key(s)")
+    return error.message
 
 
 @contextlib.contextmanager
