@@ -86,7 +86,10 @@ def test_lock_is_exclusive(tmp_path: Path) -> None:
         ("null", "at $, expected an object, found null"),
         ('{"version": 1, "created_at": "", "editions": []}', "at $.editions, expected an object"),
         ('{"version": 1, "created_at": "", "editions": {"k": "sent"}}', "at $.editions.k"),
-        ('{"version": 1, "created_at": "", "editions": {"k": {"state": "sent"}}}', "'attempts' is missing"),
+        (
+            '{"version": 1, "created_at": "", "editions": {"k": {"state": "sent"}}}',
+            "'attempts' is missing",
+        ),
         ('{"version": 1, "created_at": "", "editions": {}, "extra": 1}', "unknown key(s)"),
     ],
 )

@@ -27,9 +27,10 @@ Summary: Il primo post dopo l'avvio della newsletter.
 """
 
 
-def cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(project: Path, *args: str, **environ: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SITEURL": "https://blog.example.org"}
     env.pop("NEWSLETTER_PROVIDER", None)
+    env.update(environ)
     return subprocess.run(
         [sys.executable, "-m", "condividi", *args],
         cwd=project,
@@ -165,3 +166,30 @@ def test_a_ledger_of_the_wrong_shape_is_refused_and_the_site_still_builds(
         assert ledger.read_text(encoding="utf-8") == text, "the ledger is left as it was"
     status = cli(project, "newsletter", "status")
     assert status.returncode == 2 and str(ledger) in status.stderr
+
+
+def test_a_refused_key_while_checking_an_unfinished_edition_is_one_line(
+    project: Path, contract_server
+) -> None:  # type: ignore[no-untyped-def]
+    assert cli(project, "newsletter", "init").returncode == 0
+    ledger = Ledger.load(project / "newsletter" / "ledger.json")
+    key = next(iter(ledger.entries))
+    ledger.record(key, "sending", provider="buttondown", attempts=1)
+    publish(project)  # renders the unfinished edition, as `make newsletter-send` does
+    before = ledger.path.read_bytes()
+    server = contract_server("buttondown")
+    server.fail_next(401)
+    environ = {
+        "NEWSLETTER_PROVIDER": "buttondown",
+        "NEWSLETTER_API_URL": server.url,
+        "NEWSLETTER_API_KEY": server.api_key,
+    }
+    result = cli(project, "newsletter", "send", **environ)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert key in lines[0] and "HTTP 401" in lines[0] and "NEWSLETTER_API_KEY" in lines[0]
+    assert server.api_key not in result.stderr + result.stdout
+    assert ledger.path.read_bytes() == before
+    assert server.state.campaigns == {}

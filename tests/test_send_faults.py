@@ -12,8 +12,8 @@ import pytest
 
 from condividi.newsletter.ledger import Ledger
 from condividi.newsletter.providers import create_provider
-from condividi.newsletter.providers.base import ProviderDown, RateLimited
-from condividi.newsletter.send import init_archive, send_new
+from condividi.newsletter.providers.base import BadCredentials, ProviderDown, RateLimited
+from condividi.newsletter.send import UncheckedDelivery, init_archive, send_new
 from tests.providers_support import HOSTED, ContractServer, sample_edition
 from tests.test_provider_contracts import CREATE, SEND, SLOW
 
@@ -112,3 +112,62 @@ def test_storm_of_429s(provider, contract_server, ledger_path) -> None:  # type:
     second = run(server, ledger_path)
     assert second.ok, second.error
     assert_each_new_post_sent_once(server, ledger_path)
+
+
+def _left_unfinished(ledger_path: Path, key: str, subject: str, provider: str) -> bytes:
+    """Record ``key`` as ``sending`` (one attempt made), as a killed run leaves it."""
+    Ledger.load(ledger_path).record(key, "sending", title=subject, provider=provider, attempts=1)
+    return ledger_path.read_bytes()
+
+
+@pytest.mark.parametrize("status", [401, 500])
+def test_provider_error_while_checking_an_unfinished_edition_is_one_clear_line(
+    provider, status, contract_server, ledger_path
+) -> None:  # type: ignore[no-untyped-def]
+    server = contract_server(provider)
+    unfinished = NEW[0]
+    before = _left_unfinished(ledger_path, unfinished.key, unfinished.subject, provider)
+    server.fail_next(status, times=server.config().max_retries + 1)
+    with pytest.raises(UncheckedDelivery) as caught:
+        run(server, ledger_path)
+    message = str(caught.value)
+    assert "\n" not in message and unfinished.key in message and unfinished.subject in message
+    assert isinstance(caught.value.error, BadCredentials if status == 401 else ProviderDown)
+    assert ("NEWSLETTER_API_KEY" if status == 401 else "again later") in message
+    assert ledger_path.read_bytes() == before, "the ledger is untouched"
+    assert server.state.campaigns == {} and server.hits(CREATE[provider]) == 0
+
+    server.clear_faults()
+    second = run(server, ledger_path)
+    assert second.ok, second.error
+    assert_each_new_post_sent_once(server, ledger_path)
+    attempts = Ledger.load(ledger_path).entries[unfinished.key].attempts
+    assert attempts == 2, "the failed check was not an attempt: one before, one now"
+
+
+def test_a_history_longer_than_the_lookup_reads_never_duplicates(
+    provider, contract_server, ledger_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    server = contract_server(provider)  # pages of 2
+    adapter = create_provider(server.config())
+    history = [sample_edition(n) for n in range(10, 15)]
+    for edition in history:
+        adapter.deliver(edition)
+    monkeypatch.setattr(f"condividi.newsletter.providers.{provider}.MAX_PAGES", 1)
+    with pytest.raises(ProviderDown, match="past 1 pages"):
+        adapter.find_delivery(sample_edition(99))
+    stopped = 0
+    for number, edition in enumerate(history):
+        path = ledger_path.with_name(f"ledger-{number}.json")  # one interrupted edition each
+        init_archive(ARCHIVE, path)
+        before = _left_unfinished(path, edition.key, edition.subject, provider)
+        try:
+            report = send_new([*ARCHIVE, edition], adapter, Ledger.load(path), quiet)
+        except UncheckedDelivery as caught:
+            stopped += 1
+            assert isinstance(caught.error, ProviderDown)
+            assert path.read_bytes() == before
+        else:
+            assert report.ok and report.reconciled == [edition.key] and report.sent == []
+        assert len(server.state.campaigns) == len(history), "no second campaign"
+    assert stopped >= 2, "most of the history lies past the first page"

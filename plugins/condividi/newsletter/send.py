@@ -19,7 +19,14 @@ from datetime import datetime
 from pathlib import Path
 
 from condividi.newsletter.ledger import Entry, Ledger, LedgerError, locked, timestamp
-from condividi.newsletter.providers.base import Edition, Provider, ProviderError
+from condividi.newsletter.providers.base import (
+    BadCredentials,
+    Edition,
+    Provider,
+    ProviderDown,
+    ProviderError,
+    RateLimited,
+)
 
 Progress = Callable[[str], None]
 
@@ -29,6 +36,32 @@ SETTLED: frozenset[str] = frozenset({"sent", "scheduled", "held"})
 
 class UncertainDelivery(LedgerError):
     """An interrupted delivery cannot be checked with this provider: the author must decide."""
+
+
+class UncheckedDelivery(LedgerError):
+    """The provider failed while an interrupted delivery was being checked: nothing was done.
+
+    ``key`` is the edition's, ``error`` the provider's; the ledger is left exactly as it was.
+    """
+
+    def __init__(self, key: str, subject: str, error: ProviderError) -> None:
+        self.key, self.error = key, error
+        super().__init__(
+            f"could not check with {error.provider} whether {subject!r} [{key}], left "
+            f"unfinished by an earlier run, went out ({error}); nothing was sent and the "
+            f"ledger is unchanged: {_what_to_do(error)}"
+        )
+
+
+def _what_to_do(error: ProviderError) -> str:
+    """Say what the author does about ``error`` before running the send again."""
+    if isinstance(error, BadCredentials):
+        return "check NEWSLETTER_API_KEY (and the account's permissions), then run it again"
+    if isinstance(error, RateLimited):
+        return "wait a few minutes, then run it again"
+    if isinstance(error, ProviderDown):
+        return "run it again later (or check the provider's status page)"
+    return "fix what the provider says, then run it again"
 
 
 class AlreadyInitialized(LedgerError):
@@ -82,7 +115,8 @@ def reconcile(
     An entry the provider has no record of, or holds as a draft or a half-done delivery, stays
     ``sending`` and is delivered again by the caller (adapters resume what they started).
     Raises :class:`UncertainDelivery` when the provider cannot be asked, or the edition is no
-    longer in the site.
+    longer in the site, and :class:`UncheckedDelivery` when asking it failed (bad key, down,
+    a history too long to read): the entry is left untouched, with no attempt counted.
     """
     confirmed: list[str] = []
     for key in ledger.pending():
@@ -98,7 +132,10 @@ def reconcile(
                 f"{provider.name} cannot tell whether it went out: check its archive, then run "
                 f"`newsletter resolve {key} --sent` or `--retry`"
             )
-        found = provider.find_delivery(edition)
+        try:
+            found = provider.find_delivery(edition)
+        except ProviderError as error:
+            raise UncheckedDelivery(key, edition.subject, error) from error
         if found is not None and found.status in SETTLED:
             ledger.record(key, "sent", provider_id=found.provider_id, last_error=None)
             confirmed.append(key)

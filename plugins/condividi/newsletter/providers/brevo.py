@@ -33,6 +33,7 @@ from condividi.newsletter.providers.common import (
     edition_marker,
     found_delivery,
     has_marker,
+    pages_exhausted,
 )
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, Repeat, require
@@ -204,7 +205,7 @@ class BrevoProvider(HostedProvider):
             offset += len(payload.get("campaigns", []))
             if not payload.get("campaigns") or offset >= int(payload.get("count", 0)):
                 return None
-        return None
+        raise pages_exhausted(self.name, MAX_PAGES)
 
     def create(self, edition: Edition) -> str:
         payload = self.http.send(create_request(self.config, edition)).payload

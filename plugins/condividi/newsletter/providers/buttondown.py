@@ -29,6 +29,7 @@ from condividi.newsletter.providers.base import (
 from condividi.newsletter.providers.common import (
     edition_marker,
     found_delivery,
+    pages_exhausted,
     subscriber_record,
 )
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
@@ -197,7 +198,7 @@ class ButtondownProvider(HostedProvider):
             params = next_page(payload)
             if params is None:
                 return None
-        return None
+        raise pages_exhausted(self.name, MAX_PAGES)
 
     def create(self, edition: Edition) -> str:
         return str(require(self.http.send(create_request(edition)).payload, self.name, "id"))

@@ -16,7 +16,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from condividi.newsletter.config import PROVIDER_NAMES
-from condividi.newsletter.providers.base import Delivery, DeliveryStatus, Subscription
+from condividi.newsletter.providers.base import (
+    Delivery,
+    DeliveryStatus,
+    ProviderDown,
+    Subscription,
+)
 
 MARKER_PREFIX = "condividi-"
 
@@ -44,6 +49,20 @@ def unsubscribe_tag(provider_name: str) -> str | None:
     if provider_name not in PROVIDER_NAMES:
         raise ValueError(f"unknown newsletter provider {provider_name!r}")
     return UNSUBSCRIBE_TAGS[provider_name]
+
+
+def pages_exhausted(provider_name: str, pages: int) -> ProviderDown:
+    """Return the error for a look-up that read ``pages`` pages of campaigns and found no end.
+
+    "Not found" would let ``deliver()`` create a second campaign for an edition sent long ago,
+    further down a long history; so the look-up gives up like an unreachable provider, and
+    the send stops with the ledger as it was.
+    """
+    return ProviderDown(
+        provider_name,
+        f"the campaign list goes on past {pages} pages, the most one look-up reads, so "
+        "whether this edition was already sent cannot be told; nothing was created",
+    )
 
 
 def edition_marker(key: str) -> str:

@@ -29,7 +29,7 @@ from condividi.newsletter.providers.base import (
     Subscription,
     Unsubscribed,
 )
-from condividi.newsletter.providers.common import edition_marker, has_marker
+from condividi.newsletter.providers.common import edition_marker, has_marker, pages_exhausted
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, Repeat, require
 
@@ -187,7 +187,7 @@ class KitProvider(HostedProvider):
             after = next_cursor(payload)
             if after is None:
                 return None
-        return None
+        raise pages_exhausted(self.name, MAX_PAGES)
 
     def create(self, edition: Edition) -> str:
         payload = self.http.send(create_request(edition)).payload

@@ -33,6 +33,7 @@ from condividi.newsletter.providers.common import (
     edition_marker,
     found_delivery,
     has_marker,
+    pages_exhausted,
     subscriber_record,
 )
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
@@ -193,7 +194,7 @@ class ListmonkProvider(HostedProvider):
             seen += len(data.get("results", []))
             if not data.get("results") or seen >= int(data.get("total", 0)):
                 return None
-        return None
+        raise pages_exhausted(self.name, MAX_PAGES)
 
     def create(self, edition: Edition) -> str:
         payload = self.http.send(create_request(self.config, edition)).payload

@@ -31,6 +31,7 @@ from condividi.newsletter.providers.common import (
     edition_marker,
     found_delivery,
     has_marker,
+    pages_exhausted,
 )
 from condividi.newsletter.providers.hosted import HostedProvider, require_settings
 from condividi.newsletter.providers.http import ApiRequest, ApiResponse, Repeat, require
@@ -171,6 +172,8 @@ class MailerLiteProvider(HostedProvider):
                     return found
                 if not has_next_page(payload):
                     break
+            else:
+                raise pages_exhausted(self.name, MAX_PAGES)
         return None
 
     def create(self, edition: Edition) -> str:
