@@ -42,7 +42,14 @@ from condividi.newsletter.signup import (
     request_origin,
 )
 from tests.conftest import copy_project, free_port
-from tests.newsletter_support import Clock, links, make_config, outbox_messages, token_of
+from tests.newsletter_support import (
+    Clock,
+    SmtpSink,
+    links,
+    make_config,
+    outbox_messages,
+    token_of,
+)
 
 SITE = "https://blog.example.org"
 FROM_SITE = {"Origin": SITE}
@@ -172,7 +179,8 @@ def test_plain_post_redirects_to_check_your_inbox(endpoint: Endpoint) -> None:
     assert response.headers["Location"] == f"{SITE}/newsletter/controlla/"
 
 
-def test_already_subscribed_answers_exactly_like_a_new_address(endpoint: Endpoint) -> None:
+def test_already_subscribed_answers_exactly_like_a_new_address(tmp_path: Path) -> None:
+    endpoint = Endpoint(tmp_path, address_rate_limit=10)  # the provider sees every post
     endpoint.post()
     endpoint.provider.confirm(token_of(links(endpoint.mails()[0])["confirm"]))
     again = endpoint.post()
@@ -539,7 +547,7 @@ def test_endpoint_base_url_and_smtp_password_from_the_environment() -> None:
 
 
 def test_single_opt_in_lands_on_the_confirmed_page_new_or_not(tmp_path: Path) -> None:
-    endpoint = Endpoint(tmp_path, double_opt_in=False)
+    endpoint = Endpoint(tmp_path, double_opt_in=False, address_rate_limit=10)
     first = endpoint.post()
     again = endpoint.post()  # already on the list: the same answer
     assert first.get_json() == again.get_json()
@@ -548,3 +556,95 @@ def test_single_opt_in_lands_on_the_confirmed_page_new_or_not(tmp_path: Path) ->
     assert plain.headers["Location"] == f"{SITE}/newsletter/confermata/"
     assert endpoint.subscribers() == [("lettrice@example.org", "confirmed")]
     assert endpoint.mails() == []
+
+
+# -- hardening (issue 25) ------------------------------------------------------------------
+
+
+def test_confirmation_mails_are_limited_per_address(tmp_path: Path) -> None:
+    endpoint = Endpoint(tmp_path)  # one confirmation per address per hour by default
+    victim = {**GOOD, "email": "victim@example.org"}
+    first = endpoint.post(victim, environ_base={"REMOTE_ADDR": "192.0.2.1"})
+    answers = [
+        endpoint.post(
+            {**victim, "email": spelling}, environ_base={"REMOTE_ADDR": f"192.0.2.{n + 2}"}
+        )
+        for n, spelling in enumerate(["victim@example.org", "Victim@Example.ORG"] * 2)
+    ]
+    assert all(
+        (a.status_code, a.get_json(), a.headers.get("Retry-After"))
+        == (first.status_code, first.get_json(), None)
+        for a in answers
+    ), "the same answer: nothing tells the address was limited"
+    assert first.get_json()["reason"] == "check-inbox"
+    plain = endpoint.post(victim, headers={**FROM_SITE, "Accept": "text/html"})
+    assert plain.headers["Location"] == f"{SITE}/newsletter/controlla/"
+    assert [m["To"] for m in endpoint.mails()] == ["victim@example.org"]
+    other = endpoint.post({**GOOD, "email": "altra@example.org"})
+    assert other.get_json()["reason"] == "check-inbox"
+    assert len(endpoint.mails()) == 2, "other addresses are not held back"
+    endpoint.clock.now += 3600
+    endpoint.post(victim)
+    assert [m["To"] for m in endpoint.mails()].count("victim@example.org") == 2
+
+
+def test_a_failed_provider_call_does_not_use_up_the_address_limit(tmp_path: Path) -> None:
+    provider = ScriptedProvider(ProviderDown("x", "HTTP 502", 502))
+    app = create_app(make_config(tmp_path), SITE, provider=provider)  # type: ignore[arg-type]
+    client = app.test_client()
+    assert client.post("/subscribe", data=GOOD, headers=JSON).status_code == 503
+    provider.outcome = None
+    assert client.post("/subscribe", data=GOOD, headers=JSON).status_code == 200
+    assert client.post("/subscribe", data=GOOD, headers=JSON).status_code == 200
+    assert len(provider.seen) == 2, "the retry reached the provider, the third post did not"
+
+
+@pytest.mark.parametrize(
+    ("typed", "ascii_form"),
+    [
+        ("user@esempìo.it", "user@xn--esempo-0va.it"),
+        ("user@ESEMPÌO.it", "user@xn--esempo-0va.it"),
+        ("user@xn--esempo-0va.it", "user@xn--esempo-0va.it"),
+        ("user@xn--esempo-vya.it", "user@xn--esempo-vya.it"),  # the issue's: already ASCII
+    ],
+)
+def test_an_international_domain_is_mailed_as_punycode(
+    tmp_path: Path, typed: str, ascii_form: str
+) -> None:
+    with SmtpSink() as sink:
+        config = make_config(tmp_path, smtp_host=sink.host, smtp_port=sink.port)
+        app = create_app(config, SITE, provider=LocalProvider(config))
+        response = app.test_client().post("/subscribe", data={**GOOD, "email": typed}, headers=JSON)
+        assert response.status_code == 200, response.get_json()
+        [message] = sink.wait_for(1)
+    assert message["To"] == ascii_form
+    raw_to = [line for line in message.as_string().splitlines() if line.startswith("To:")]
+    assert raw_to == [f"To: {ascii_form}"], "the header as sent: no encoded-word"
+    assert sink.recipients == [[ascii_form]]
+    with sqlite3.connect(config.local_db) as db:
+        assert db.execute("SELECT email FROM subscribers").fetchall() == [(ascii_form,)]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://127.0.0.1:8000.evil.example"},
+        {"Origin": "https://blog.example.org:99999"},
+        {"Origin": "http://[::1"},
+        {"Referer": "http://127.0.0.1:8000.evil.example/newsletter/"},
+        {"Referer": "https://[blog.example.org/"},
+    ],
+)
+def test_an_unparsable_origin_is_refused_before_the_rate_limit(
+    tmp_path: Path, headers: dict[str, str]
+) -> None:
+    endpoint = Endpoint(tmp_path, rate_limit=1)
+    for _ in range(3):
+        response = endpoint.post(headers={**headers, "Accept": "application/json"})
+        assert response.status_code == 403, response.data[:300]
+        assert response.get_json()["reason"] == "origin"
+        assert "Access-Control-Allow-Origin" not in response.headers
+    plain = endpoint.post(headers=headers)
+    assert plain.status_code == 403 and b"only accepts posts from" in plain.data
+    assert endpoint.post().status_code == 200, "the refused posts did not count"
+    assert endpoint.subscribers() == [("lettrice@example.org", "pending")]

@@ -28,7 +28,9 @@ def validate_address(raw: str, source: str = "signup") -> str:
     Takes what the reader typed and the name to report as the error's source. Refuses control
     characters (header injection), an empty value (:class:`MissingAddress`), more than 254
     characters and anything ``email-validator`` rejects; never looks the domain up on the
-    network. The domain comes back lower-cased; the local part is kept as typed.
+    network. The domain comes back lower-cased and in its ASCII form (an international
+    domain as punycode, ``esempìo.it`` as ``xn--esempo-vya.it``), so it fits a ``To:`` header
+    and every provider, and both spellings are one subscriber; the local part is kept as typed.
     """
     # Spaces and tabs around a pasted address are harmless; line breaks never are.
     address = raw.strip(" \t")
@@ -45,4 +47,5 @@ def validate_address(raw: str, source: str = "signup") -> str:
         result = validate_email(address, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise InvalidAddress(source, str(error)) from error
-    return str(result.normalized)
+    # allow_smtputf8=False: the local part is ASCII, so the ASCII form always exists.
+    return str(result.ascii_email)

@@ -87,6 +87,10 @@ class NewsletterConfig:
     # Subscribe requests allowed per client address within rate_window seconds.
     rate_limit: int = 10
     rate_window: float = 600.0
+    # Subscribe posts that reach the provider (so confirmation mails) per email address within
+    # address_rate_window seconds; past it the reader gets the usual answer and no mail.
+    address_rate_limit: int = 1
+    address_rate_window: float = 3600.0
     # Reverse proxies in front of the endpoint whose X-Forwarded-* headers are trusted.
     proxy_count: int = 0
     # Origins allowed to post besides SITEURL's own (e.g. the http:// variant of the site).

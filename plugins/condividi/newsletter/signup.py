@@ -1,9 +1,11 @@
 """The signup endpoint: a small Flask app between the site's form and the email-list provider.
 
-``POST /subscribe`` checks, in this order: the request comes from the site's origin (else 403),
-the client is under its rate limit (else 429 with ``Retry-After``), the honeypot is empty
-(else a silent success), the address is valid, the consent box is ticked; only then does it
-call the configured provider. ``GET /confirm/<token>`` and ``GET|POST /unsubscribe/<token>``
+``POST /subscribe`` checks, in this order: the request comes from the site's origin (else 403,
+an Origin or Referer that cannot be parsed included), the client is under its rate limit (else
+429 with ``Retry-After``), the honeypot is empty (else a silent success), the address is valid,
+the consent box is ticked, the address is under its own limit (one confirmation mail per hour
+by default; past it the usual success answer, and no mail); only then does it call the
+configured provider. ``GET /confirm/<token>`` and ``GET|POST /unsubscribe/<token>``
 (RFC 8058 one-click) serve the local provider's links.
 
 The enhanced form (``Accept: application/json``) gets JSON ``{"ok", "reason", "message"}``;
@@ -99,6 +101,13 @@ class RateLimiter:
                 self._forget_idle(now)
             return None
 
+    def give_back(self, key: str) -> None:
+        """Take back ``key``'s latest hit: what it allowed did not happen (the provider failed)."""
+        with self._lock:
+            hits = self._hits.get(key)
+            if hits:
+                hits.pop()
+
     def _forget_idle(self, now: float) -> None:
         cutoff = now - self.window
         idle = [key for key, hits in self._hits.items() if not hits or hits[-1] <= cutoff]
@@ -120,13 +129,21 @@ def origin_of(url: str) -> str:
 
 
 def request_origin(headers: Mapping[str, str]) -> str | None:
-    """Return the origin a request says it comes from: its ``Origin``, else its ``Referer``'s."""
+    """Return the origin a request says it comes from: its ``Origin``, else its ``Referer``'s.
+
+    Takes the request's headers; returns None when neither says, or when the one given cannot
+    be parsed (``http://127.0.0.1:8000.evil.example``: a port that is no number), which no
+    allowed origin ever is.
+    """
     origin = headers.get("Origin")
-    if origin and origin != "null":
-        return origin_of(origin)
-    referer = headers.get("Referer")
-    if referer and urlsplit(referer).hostname:
-        return origin_of(referer)
+    try:
+        if origin and origin != "null":
+            return origin_of(origin)
+        referer = headers.get("Referer")
+        if referer and urlsplit(referer).hostname:
+            return origin_of(referer)
+    except ValueError:
+        return None
     return None
 
 
@@ -156,6 +173,8 @@ def check_endpoint_config(config: NewsletterConfig, site_url: str) -> None:
     positive = {
         "NEWSLETTER_RATE_LIMIT": config.rate_limit,
         "NEWSLETTER_RATE_WINDOW": config.rate_window,
+        "NEWSLETTER_ADDRESS_RATE_LIMIT": config.address_rate_limit,
+        "NEWSLETTER_ADDRESS_RATE_WINDOW": config.address_rate_window,
         "NEWSLETTER_CONFIRM_HOURS": config.confirm_hours,
     }
     for key, value in positive.items():
@@ -190,6 +209,8 @@ def create_app(
     allowed = {origin_of(site)} | {origin_of(o) for o in config.allowed_origins}
     the_provider = provider if provider is not None else create_provider(config)
     limiter = RateLimiter(config.rate_limit, config.rate_window, clock)
+    # Per address, so that many clients cannot flood one inbox with confirmation mails.
+    address_limiter = RateLimiter(config.address_rate_limit, config.address_rate_window, clock)
 
     app = Flask(__name__)
     # Nothing the form sends comes close; larger bodies are refused before parsing.
@@ -254,7 +275,15 @@ def create_app(
             privacy_policy_version=config.privacy_policy_version,
             lang=lang if _LANG.match(lang) else "it",
         )
-        return call_provider(subscription)
+        address_key = email.lower()
+        if address_limiter.hit(address_key) is not None:
+            # The same answer as a new subscription: nothing tells whether the address is known.
+            log.info("signup: an address past its limit; no mail sent")
+            return welcome
+        outcome = call_provider(subscription)
+        if not outcome.ok:
+            address_limiter.give_back(address_key)  # nothing was mailed: the reader may retry
+        return outcome
 
     def call_provider(subscription: Subscription) -> Outcome:
         unavailable = "The newsletter service is not available right now: try again later."
