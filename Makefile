@@ -67,11 +67,12 @@ newsletter-status: $(READY)
 
 # Subscribers go to the list newsletters are sent to: publishconf.py's provider (docs/subscribers.md).
 import-subscribers: $(READY)
-	@test -n "$(CSV)" || { echo 'usage: make import-subscribers CSV=export.csv [CONFIRMED=1 CONSENT_NOTE="..."] [INCLUDE_UNCONFIRMED=1] [RETRY_UNCERTAIN=1] [DRY_RUN=1]'; exit 2; }
+	@test -n "$(CSV)" || { echo 'usage: make import-subscribers CSV=export.csv [CONFIRMED=1 CONSENT_NOTE="..."] [INCLUDE_UNCONFIRMED=1] [RETRY_UNCERTAIN=1] [DATE_FORMAT=DD/MM/YYYY] [DRY_RUN=1]'; exit 2; }
 	$(PY) -m condividi import subscribers "$(CSV)" --settings publishconf.py \
 		$(if $(CONFIRMED),--confirmed --consent-note "$(CONSENT_NOTE)") \
 		$(if $(INCLUDE_UNCONFIRMED),--include-unconfirmed) \
 		$(if $(RETRY_UNCERTAIN),--retry-uncertain) \
+		$(if $(DATE_FORMAT),--date-format "$(DATE_FORMAT)") \
 		$(if $(DRY_RUN),--dry-run)
 
 serve: $(READY)

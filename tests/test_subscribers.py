@@ -14,6 +14,7 @@ from condividi.migrate.subscribers import (
     Duplicate,
     ExportError,
     Invalid,
+    decide_date_order,
     parse_date,
     plan_import,
     read_export,
@@ -271,3 +272,72 @@ def test_every_row_gets_exactly_one_fate_and_every_address_at_most_one_import(
     # An address with any Unsubscribed row is never imported.
     gone = {a.lower() for a, s in rows if s == "Unsubscribed"}
     assert not gone & set(keys)
+
+
+# -- dates: one day/month order per file (issue 25) ---------------------------------------
+
+FEEDBURNER = "Email,Subscription Date,Status\n"
+
+
+def _dated(tmp_path: Path, *dates: str) -> Path:
+    rows = "".join(f"r{n}@example.org,{date},Active\n" for n, date in enumerate(dates))
+    return write(tmp_path, FEEDBURNER + rows)
+
+
+def _dates(plan) -> list[datetime | None]:  # type: ignore[no-untyped-def]
+    return [c.subscribed_at for c in plan.candidates]
+
+
+def test_one_row_that_decides_sets_the_order_for_the_whole_file(tmp_path):
+    path = _dated(tmp_path, "14/03/2010", "01/07/2011", "02.03.2012 10:20", "2013-05-06")
+    plan = plan_import(read_export(path))
+    assert _dates(plan) == [
+        datetime(2010, 3, 14, tzinfo=UTC),
+        datetime(2011, 7, 1, tzinfo=UTC),  # 1 July, as row 2 shows: not 7 January
+        datetime(2012, 3, 2, 10, 20, tzinfo=UTC),
+        datetime(2013, 5, 6, tzinfo=UTC),  # ISO dates are never reordered
+    ]
+    assert (plan.date_order, plan.date_evidence) == ("day-first", "row 2: 14/03/2010")
+
+
+def test_month_first_when_a_row_says_so(tmp_path):
+    plan = plan_import(read_export(_dated(tmp_path, "01/07/2011", "03/14/2010")))
+    assert _dates(plan) == [datetime(2011, 1, 7, tzinfo=UTC), datetime(2010, 3, 14, tzinfo=UTC)]
+    assert plan.date_order == "month-first"
+
+
+def test_a_file_ambiguous_throughout_is_refused_until_told(tmp_path):
+    export = read_export(_dated(tmp_path, "01/07/2011", "02/03/2012", "05/05/2013"))
+    with pytest.raises(ExportError) as refused:
+        plan_import(export)
+    message = str(refused.value)
+    assert str(export.path) in message and "'01/07/2011' (row 2)" in message
+    assert "2 date(s)" in message and "--date-format DD/MM/YYYY" in message
+    day_first = plan_import(export, date_order="day-first")
+    assert _dates(day_first)[:2] == [
+        datetime(2011, 7, 1, tzinfo=UTC),
+        datetime(2012, 3, 2, tzinfo=UTC),
+    ]
+    month_first = plan_import(export, date_order="month-first")
+    assert _dates(month_first)[:2] == [
+        datetime(2011, 1, 7, tzinfo=UTC),
+        datetime(2012, 2, 3, tzinfo=UTC),
+    ]
+    assert (month_first.date_order, month_first.date_evidence) == ("month-first", None)
+
+
+def test_rows_in_two_orders_are_refused_naming_both(tmp_path):
+    export = read_export(_dated(tmp_path, "14/03/2010", "01/07/2011", "03/14/2010"))
+    with pytest.raises(ExportError, match=r"row 2 has '14/03/2010' \(day first\) but row 4"):
+        plan_import(export)
+
+
+def test_a_date_format_the_rows_contradict_is_refused(tmp_path):
+    export = read_export(_dated(tmp_path, "14/03/2010"))
+    with pytest.raises(ExportError, match=r"MM/DD/YYYY does not fit row 2, '14/03/2010'"):
+        plan_import(export, date_order="month-first")
+
+
+def test_files_without_numeric_dates_need_no_decision(tmp_path):
+    assert decide_date_order(read_export(DATA / "mailchimp_subscribed.csv")).order is None
+    assert plan_import(read_export(DATA / "substack_email_list.csv")).date_order is None

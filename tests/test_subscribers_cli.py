@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,59 @@ def test_dry_run_after_a_run_counts_what_is_settled(project, capsys):
     assert main(str(DATA / "substack_email_list.csv"), "--dry-run") == 0
     out = capsys.readouterr().out
     assert "2 of them were settled by an earlier run of this import" in out
+
+
+def test_a_file_of_ambiguous_dates_is_refused_then_imported_with_date_format(
+    project, capsys, tmp_path
+):
+    export = tmp_path / "ambigue.csv"
+    export.write_text(
+        "Email,Subscription Date,Status\nuna@example.org,01/07/2011,Active\n"
+        "due@example.org,02/03/2012,Active\n",
+        encoding="utf-8",
+    )
+    assert main(str(export)) == 2
+    err = capsys.readouterr().err
+    assert "no row tells which comes first" in err and "--date-format" in err
+    assert not (project / "var" / "newsletter" / "subscribers.sqlite3").exists() or (
+        subscribers(project) == {}
+    ), "nobody imported"
+
+    assert main(str(export), "--date-format", "DD/MM/YYYY") == 0
+    assert "dates read as DD/MM/YYYY throughout, as --date-format says" in capsys.readouterr().out
+    with sqlite3.connect(project / "var" / "newsletter" / "subscribers.sqlite3") as db:
+        stored = dict(
+            db.execute(
+                "SELECT s.email, i.subscribed_at FROM subscribers s"
+                " JOIN subscriber_imports i ON i.subscriber_id = s.id"
+            ).fetchall()
+        )
+    assert {k: v[:10] for k, v in stored.items()} == {
+        "una@example.org": "2011-07-01",
+        "due@example.org": "2012-03-02",
+    }
+
+
+def test_the_date_order_a_row_decides_is_reported(project, capsys):
+    assert main(str(DATA / "feedburner_bom_semicolon.csv"), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "dates read as DD/MM/YYYY throughout, as row 2: 14/03/2010 shows" in out
+
+
+def test_make_passes_date_format_through() -> None:
+    root = Path(__file__).resolve().parents[1]
+    shown = subprocess.run(
+        [
+            "make",
+            "-n",
+            "-C",
+            str(root),
+            "import-subscribers",
+            "CSV=x.csv",
+            "DATE_FORMAT=MM/DD/YYYY",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert '--date-format "MM/DD/YYYY"' in shown

@@ -22,6 +22,12 @@ What each source says, and what we make of it (docs/subscribers.md explains why)
   skipped. The dashboard export (``Email, Name, Subscription type, Subscription date, ...``)
   lists current subscribers only.
 
+Dates written with numbers only (``14/03/2010``, ``01.07.2011``) are read in one order for the
+whole file: day first or month first, decided from the rows where only one order makes sense
+(``14/03/2010``), or given by the author (``--date-format``). A file whose rows disagree, or
+whose every such date could be read both ways, is refused with the rows that say so: the date
+is the consent record kept with each reader, so it must not be a guess.
+
 Every row has a fate: imported, invalid (the address fails the project's validation, or the
 row is malformed), a duplicate of an earlier row, or skipped with a reason. When the same
 address appears more than once, an opt-out on any of its rows wins.
@@ -33,6 +39,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +52,11 @@ from condividi.newsletter.addresses import validate_address
 from condividi.newsletter.providers.base import InvalidAddress
 
 Standing = Literal["subscribed", "unconfirmed", "excluded"]
+DateOrder = Literal["day-first", "month-first"]
+# What --date-format accepts, and the order each one means.
+DATE_FORMATS: dict[str, DateOrder] = {"DD/MM/YYYY": "day-first", "MM/DD/YYYY": "month-first"}
+# A date of numbers only, with its first two fields in an order the text cannot tell.
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
 DELIMITERS = ",;\t"
 SUBSTACK_DELETED = "@deletion-request.substack.com"
 SNIFF_BYTES = 8192
@@ -79,6 +91,8 @@ class ExportFormat:
     expected: str
     matches: Callable[[frozenset[str]], bool]
     read_row: RowReader
+    # The (normalized) columns holding dates, read in the file's one day/month order.
+    date_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +159,10 @@ class ImportPlan:
     invalid: tuple[Invalid, ...]
     duplicates: tuple[Duplicate, ...]
     skipped: tuple[Skipped, ...]
+    # How numeric dates were read (None: the file has none) and the row that decided it
+    # (None when the author said so with --date-format).
+    date_order: DateOrder | None = None
+    date_evidence: str | None = None
 
 
 # -- values -------------------------------------------------------------------------------
@@ -264,6 +282,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         "Mailchimp: Email Address with MEMBER_RATING, OPTIN_TIME, CONFIRM_TIME, ...",
         lambda h: "email address" in h and bool(h & MAILCHIMP_MARKERS),
         _mailchimp_row,
+        ("confirm_time", "optin_time"),
     ),
     ExportFormat(
         "feedburner",
@@ -271,6 +290,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         "FeedBurner: Email, Subscription Date, Status",
         lambda h: {"email", "subscription date", "status"} <= h,
         _feedburner_row,
+        ("subscription date",),
     ),
     ExportFormat(
         "substack",
@@ -278,6 +298,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         "Substack: email, active_subscription, expiry, email_disabled, created_at",
         lambda h: "email" in h and bool({"active_subscription", "email_disabled"} & h),
         _substack_list_row,
+        ("created_at",),
     ),
     ExportFormat(
         "substack-dashboard",
@@ -285,6 +306,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         "Substack dashboard: Email, Name, Subscription type, Subscription date, ...",
         lambda h: {"email", "subscription type"} <= h,
         _substack_dashboard_row,
+        ("subscription date",),
     ),
 )
 
@@ -390,20 +412,113 @@ def read_export(path: Path) -> Export:
     )
 
 
+# -- dates: one order per file ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateDecision:
+    """The file's day/month order (None: no numeric date in it) and the row that decided it."""
+
+    order: DateOrder | None
+    evidence: str | None = None
+
+
+def _numeric_dates(export: Export) -> list[tuple[int, str, int, int]]:
+    """Return ``(row, text, first field, second field)`` of every numbers-only date."""
+    found = []
+    for number, values, _ in export.rows:
+        for column in export.format.date_columns:
+            text = values.get(column, "").strip()
+            match = _NUMERIC_DATE.match(text)
+            if match:
+                found.append((number, text, int(match[1]), int(match[2])))
+    return found
+
+
+def decide_date_order(export: Export, given: DateOrder | None = None) -> DateDecision:
+    """Decide once for the whole ``export`` whether its numeric dates put the day or the month
+    first; ``given`` is the author's answer (``--date-format``), checked against the rows.
+
+    Returns the :class:`DateDecision`. Raises :class:`ExportError` naming the rows when two
+    rows disagree (``14/03/2010`` and ``03/14/2010``), when a row contradicts ``given``, or
+    when every numeric date could be read both ways and nothing was given.
+    """
+    source = str(export.path)
+    dates = _numeric_dates(export)
+    day_first = next(((n, t) for n, t, a, b in dates if a > 12 and b <= 12), None)
+    month_first = next(((n, t) for n, t, a, b in dates if b > 12 and a <= 12), None)
+    if day_first and month_first:
+        raise ExportError(
+            f"{source}: row {day_first[0]} has {day_first[1]!r} (day first) but row "
+            f"{month_first[0]} has {month_first[1]!r} (month first): the dates are in two "
+            "orders, so none of them can be trusted. Fix those rows, then import again"
+        )
+    if given is not None:
+        against = month_first if given == "day-first" else day_first
+        if against is not None:
+            written = "DD/MM/YYYY" if given == "day-first" else "MM/DD/YYYY"
+            raise ExportError(
+                f"{source}: --date-format {written} does not fit row {against[0]}, "
+                f"{against[1]!r}: check the format the file was exported with"
+            )
+        return DateDecision(given if dates else None)
+    if day_first:
+        return DateDecision("day-first", f"row {day_first[0]}: {day_first[1]}")
+    if month_first:
+        return DateDecision("month-first", f"row {month_first[0]}: {month_first[1]}")
+    both_ways = [(n, t) for n, t, a, b in dates if a != b]
+    if both_ways:
+        row, text = both_ways[0]
+        raise ExportError(
+            f"{source}: {len(both_ways)} date(s) such as {text!r} (row {row}) read as a day "
+            "and a month either way round, and no row tells which comes first. Say how the "
+            "file writes them: --date-format DD/MM/YYYY (14 March is 14/03) or --date-format "
+            "MM/DD/YYYY (14 March is 03/14); with make, DATE_FORMAT=DD/MM/YYYY"
+        )
+    return DateDecision("day-first" if dates else None)
+
+
+def _dates_in_order(
+    values: dict[str, str], columns: tuple[str, ...], order: DateOrder | None
+) -> dict[str, str]:
+    """Return ``values`` with its numeric dates rewritten in ISO 8601, read in ``order``."""
+    if order is None:
+        return values
+    rewritten = dict(values)
+    for column in columns:
+        text = values.get(column, "").strip()
+        if not _NUMERIC_DATE.match(text):
+            continue
+        try:
+            moment = date_parser.parse(text, dayfirst=order == "day-first")
+        except (ValueError, OverflowError):
+            continue
+        rewritten[column] = moment.isoformat()
+    return rewritten
+
+
 # -- the plan -----------------------------------------------------------------------------
 
 
 def plan_import(
-    export: Export, *, confirmed: bool = False, include_unconfirmed: bool = False
+    export: Export,
+    *,
+    confirmed: bool = False,
+    include_unconfirmed: bool = False,
+    date_order: DateOrder | None = None,
 ) -> ImportPlan:
     """Decide the fate of every row of ``export``; return the :class:`ImportPlan`.
 
     Takes the export and the import's mode: ``confirmed`` (readers import as confirmed, on the
     author's consent note) or not (each gets a confirmation mail), and ``include_unconfirmed``
     (send readers the source never saw confirmed a fresh confirmation request; never with
-    ``confirmed``). Blank rows are not rows. Addresses are validated with the project's own
+    ``confirmed``), and the day/month order of its dates when the author gave it
+    (``date_order``; else :func:`decide_date_order` decides it from the rows). Blank rows are
+    not rows. Addresses are validated with the project's own
     :func:`~condividi.newsletter.addresses.validate_address` and compared without letter case.
+    Raises :class:`ExportError` when the file's dates cannot be read in one order.
     """
+    dates = decide_date_order(export, date_order)
     invalid: list[Invalid] = []
     readings: dict[str, list[tuple[int, str, Reading]]] = {}
     columns = len(export.headers)
@@ -411,6 +526,7 @@ def plan_import(
     for number, values, extra in export.rows:
         if not any(value.strip() for value in values.values()) and not extra:
             continue
+        values = _dates_in_order(values, export.format.date_columns, dates.order)
         reading = export.format.read_row(values, headers)
         if extra:
             invalid.append(
@@ -473,4 +589,6 @@ def plan_import(
         invalid=tuple(sorted(invalid, key=lambda i: i.row)),
         duplicates=tuple(sorted(duplicates, key=lambda d: d.row)),
         skipped=tuple(sorted(skipped, key=lambda s: s.row)),
+        date_order=dates.order,
+        date_evidence=dates.evidence,
     )

@@ -25,7 +25,13 @@ from condividi.migrate.subscriber_import import (
     run_import,
 )
 from condividi.migrate.subscriber_journal import SETTLED, Journal, JournalError, journal_folder
-from condividi.migrate.subscribers import ExportError, ImportPlan, plan_import, read_export
+from condividi.migrate.subscribers import (
+    DATE_FORMATS,
+    ExportError,
+    ImportPlan,
+    plan_import,
+    read_export,
+)
 from condividi.newsletter.config import NewsletterConfig
 from condividi.newsletter.ledger import LedgerBusy, locked
 from condividi.newsletter.providers import adapter_class, create_provider
@@ -69,6 +75,13 @@ def add_command(kinds: argparse._SubParsersAction) -> None:
         "--retry-uncertain",
         action="store_true",
         help="call again the addresses an interrupted run left uncertain",
+    )
+    command.add_argument(
+        "--date-format",
+        choices=sorted(DATE_FORMATS),
+        default=None,
+        help="how the file writes dates of numbers only, when no row tells (01/07/2011: "
+        "1 July or 7 January?)",
     )
     command.add_argument(
         "--dry-run", "-n", action="store_true", help="show what would happen; contact nobody"
@@ -128,11 +141,16 @@ def plan_lines(plan: ImportPlan, confirmed: bool) -> list[str]:
         if confirmed
         else "mailed a confirmation request, pending until the reader confirms"
     )
-    return [
+    lines = [
         f"{export.path} is a {export.format.label}: {rows} subscriber rows",
         f"{len(plan.candidates)} to import ({how}), {len(plan.invalid)} invalid, "
         f"{len(plan.duplicates)} duplicate, {len(plan.skipped)} skipped",
     ]
+    if plan.date_order is not None:
+        order = "DD/MM/YYYY" if plan.date_order == "day-first" else "MM/DD/YYYY"
+        why = f"as {plan.date_evidence} shows" if plan.date_evidence else "as --date-format says"
+        lines.append(f"dates read as {order} throughout, {why}")
+    return lines
 
 
 def detail_lines(plan: ImportPlan) -> list[str]:
@@ -242,6 +260,7 @@ def _cmd_subscribers(args: argparse.Namespace) -> int:
             read_export(Path(args.file)),
             confirmed=args.confirmed,
             include_unconfirmed=args.include_unconfirmed,
+            date_order=DATE_FORMATS[args.date_format] if args.date_format else None,
         )
         adapter = adapter_class(config.provider)
         if args.confirmed and adapter.consent_record is None:
