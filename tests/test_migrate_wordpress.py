@@ -293,3 +293,25 @@ def test_front_matter_is_one_line_per_key() -> None:
     assert front_matter([("Title", "A\nB  C"), ("Tags", ""), ("Lang", "it")]) == (
         "Title: A B C\nLang: it\n\n"
     )
+
+
+def test_category_and_tag_names_are_stripped_of_markup(project: Path, tmp_path: Path) -> None:
+    text = WXR.read_text(encoding="utf-8")
+    hostile = {
+        "<![CDATA[Marketing &amp; social]]>": (
+            "<![CDATA[&lt;script&gt;alert(1)&lt;/script&gt;Marketing &lt;b&gt;social&lt;/b&gt;]]>"
+        ),
+        "<![CDATA[LinkedIn]]>": "<![CDATA[<img src=x onerror=alert(2)>LinkedIn]]>",
+    }
+    for old, new in hostile.items():
+        assert old in text
+        text = text.replace(old, new)
+    wxr = tmp_path / "hostile.xml"
+    wxr.write_text(text, encoding="utf-8")
+    entry = by_id(run_import(project, wxr=wxr))[101]
+    front = entry.path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    terms = [line for line in front.splitlines() if line.startswith(("Category:", "Tags:"))]
+    assert terms == ["Category: Marketing social", "Tags: Newsletter, follower, LinkedIn"]
+    post = read_back(project, entry.path)
+    assert str(post.category) == "Marketing social"
+    assert [str(tag) for tag in post.tags] == ["Newsletter", "follower", "LinkedIn"]

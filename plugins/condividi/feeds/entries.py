@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from markupsafe import Markup
+
 from condividi.feeds.config import FeedsConfig
 from condividi.html import absolutize_html
 
@@ -88,6 +90,16 @@ def entry_id(article: Any, config: FeedsConfig) -> str:
 def xml_text(text: str) -> str:
     """Return ``text`` without the control characters XML 1.0 cannot represent."""
     return _NOT_XML.sub("", text)
+
+
+def feed_text(title: str) -> str:
+    """Return a title, category or tag as the plain text a feed's text element holds.
+
+    Tags dropped and entities decoded (``&lt;b&gt;`` is the five characters ``<b>``), XML
+    controls removed; the feed writer escapes what is left, so a reader shows it as text and
+    never as markup.
+    """
+    return xml_text(Markup(title).striptags())
 
 
 def language_tag(lang: str) -> str:
@@ -163,13 +175,13 @@ def feed_item(
         content = xml_text(absolutize_html(article.content, url))
     return FeedItem(
         id=entry_id(article, config),
-        title=xml_text(str(article.title)),
+        title=feed_text(str(article.title)),
         url=url,
         published=published,
         updated=updated,
         lang=language_tag(str(article.lang)),
         authors=authors,
-        categories=tuple(dict.fromkeys(xml_text(name) for name in names)),
+        categories=tuple(dict.fromkeys(feed_text(name) for name in names)),
         summary=xml_text(absolutize_html(str(getattr(article, "summary", "") or ""), url)),
         content=content,
         image=enclosure(image, config.siteurl, file_roots) if image else None,

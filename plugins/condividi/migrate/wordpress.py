@@ -196,8 +196,13 @@ def front_matter(fields: Iterable[tuple[str, str]]) -> str:
 
 
 def _taxonomy_name(name: str) -> str:
-    # Pelican splits tags on commas (on semicolons when there are any).
-    return plain_text(name).replace(",", " ").replace(";", " ").strip()
+    # WordPress stores term names entity-encoded: decoding "&lt;script&gt;" makes markup, so
+    # the text is stripped again until no tag is left. Pelican splits tags on commas (on
+    # semicolons when there are any).
+    text = plain_text(name)
+    while (again := plain_text(text)) != text:
+        text = again
+    return text.replace(",", " ").replace(";", " ").strip()
 
 
 def _terms(item: Item) -> tuple[tuple[str, str] | None, list[tuple[str, str, str]], list[str]]:
