@@ -120,3 +120,9 @@ def test_every_state_is_in_the_schema() -> None:
     assert LEDGER_SCHEMA["properties"]["editions"]["additionalProperties"]["properties"]["state"][
         "enum"
     ] == list(STATES)
+
+
+def test_a_skipped_entry_loads(tmp_path: Path) -> None:
+    ledger = Ledger.create(tmp_path / "ledger.json", NOW)
+    ledger.record("no-newsletter", "skipped", NOW, title="Solo sul sito")
+    assert Ledger.load(ledger.path).entries["no-newsletter"].state == "skipped"

@@ -24,7 +24,8 @@ from condividi.files import write_atomically
 LEDGER_VERSION = 1
 
 # The one list of states: the schema, the type and every check read it from here.
-EntryState = Literal["archived", "sending", "sent"]
+# "skipped": a post whose front matter says ``Newsletter: no``; settled like "archived".
+EntryState = Literal["archived", "sending", "sent", "skipped"]
 STATES: tuple[EntryState, ...] = get_args(EntryState)
 
 _TEXT = {"type": "string"}
