@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import urllib.request
@@ -16,11 +17,11 @@ from isso.config import IssoParser
 from condividi.comments.config import CommentsConfig
 from condividi.comments.isso import (
     IssoSite,
-    check_can_run,
     dev_service,
     render_config,
     site_hosts,
     wait_for_port,
+    write_config,
 )
 from condividi.config import ConfigError
 from tests.comments_support import IssoServer
@@ -66,7 +67,8 @@ def test_rendered_configuration_follows_the_settings(tmp_path: Path) -> None:
         "COMMENTS_MODERATION": True,
         "COMMENTS_ISSO_ADMIN": True,
     }
-    parser = parse(render_config(IssoSite.from_settings(settings)))
+    site = IssoSite.from_settings(settings)
+    parser = parse(render_config(site, admin_password="correct-horse-battery"))
     assert parser.get("general", "dbpath") == str(tmp_path / "var/comments/comments.db")
     assert list(parser.getiter("general", "host")) == [SITEURL]
     assert parser.getboolean("moderation", "enabled") is True
@@ -76,22 +78,35 @@ def test_rendered_configuration_follows_the_settings(tmp_path: Path) -> None:
     assert parser.get("server", "public-endpoint") == SITEURL + "/isso"
 
 
-def test_the_admin_password_is_read_by_isso_from_its_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_admin_password_is_never_a_placeholder_isso_would_take_literally(
+    tmp_path: Path,
 ) -> None:
-    text = render_config(
-        IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path / "comments.db")
-    )
-    assert "ISSO_ADMIN_PASSWORD" in text
-    monkeypatch.setenv("ISSO_ADMIN_PASSWORD", "not-in-any-file")
-    assert parse(text).get("admin", "password") == "not-in-any-file"
-
-
-def test_admin_without_a_password_refuses_to_start(tmp_path: Path) -> None:
     site = IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path / "comments.db")
-    with pytest.raises(ConfigError, match="ISSO_ADMIN_PASSWORD"):
-        check_can_run(site, {})
-    check_can_run(site, {"ISSO_ADMIN_PASSWORD": "s3cret"})
+    with pytest.raises(ConfigError, match=r"COMMENTS_ISSO_ADMIN.*password"):
+        render_config(site)
+    for placeholder in ("${ISSO_ADMIN_PASSWORD}", "$ISSO_ADMIN_PASSWORD", "corto"):
+        with pytest.raises(ConfigError, match=r"ISSO_ADMIN_PASSWORD.*choose another"):
+            write_config(site, environ={"ISSO_ADMIN_PASSWORD": placeholder})
+    written = write_config(site, environ={})
+    kept = tmp_path / "admin-password"
+    random_password = kept.read_text().strip()
+    settings_lines = [line for line in written.read_text().splitlines() if not line.startswith("#")]
+    assert len(random_password) >= 24 and not [line for line in settings_lines if "$" in line]
+    assert parse(written.read_text()).get("admin", "password") == random_password
+    assert stat.S_IMODE(kept.stat().st_mode) == stat.S_IMODE(written.stat().st_mode) == 0o600
+    # Kept: writing the configuration again (each `make comments`) keeps the same password.
+    write_config(site, environ={})
+    assert parse(written.read_text()).get("admin", "password") == random_password
+    chosen = "una-password-scelta-da-me"
+    write_config(site, environ={"ISSO_ADMIN_PASSWORD": chosen})
+    assert parse(written.read_text()).get("admin", "password") == chosen
+
+
+def test_without_the_admin_no_password_is_written(tmp_path: Path) -> None:
+    site = IssoSite(CommentsConfig(), SITEURL, tmp_path / "comments.db")
+    written = write_config(site, environ={"ISSO_ADMIN_PASSWORD": "una-password-scelta-da-me"})
+    assert parse(written.read_text()).get("admin", "password") == ""
+    assert not (tmp_path / "admin-password").exists()
 
 
 def test_no_siteurl_no_cors_list(tmp_path: Path) -> None:
