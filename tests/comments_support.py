@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +35,11 @@ HOSTED = {
 }
 
 
-class IssoServer(LocalIsso):
-    """A real Isso on a free port with a database in ``folder`` and the spam guard off."""
+class IssoClient:
+    """Calls the HTTP API of the Isso answering at ``url``."""
 
-    def __init__(
-        self, folder: Path, site_origins: tuple[str, ...], moderation: bool = False
-    ) -> None:
-        super().__init__(folder, site_origins, free_port(), moderation)
+    def __init__(self, url: str) -> None:
+        self.url = url
 
     def request(self, method: str, path: str, body: Any = None, origin: str = "") -> Any:
         """Call Isso's HTTP API; return the decoded JSON answer."""
@@ -57,6 +58,55 @@ class IssoServer(LocalIsso):
     def thread(self, thread: str) -> dict[str, Any]:
         """Return Isso's listing of one thread (GET /?uri=...)."""
         return self.request("GET", f"/?uri={urllib.parse.quote(thread)}")
+
+    def new(self, thread: str, text: str, author: str, origin: str = "") -> dict[str, Any]:
+        """Post a comment (with an email address) to ``thread``; return Isso's answer."""
+        body = {"text": text, "author": author, "email": "lettore@example.org", "title": "T"}
+        return self.request("POST", f"/new?uri={urllib.parse.quote(thread)}", body, origin)
+
+    def comment_status(self, comment_id: int) -> int:
+        """Return the HTTP status of ``GET /id/<comment_id>`` (404 once deleted)."""
+        try:
+            with urllib.request.urlopen(f"{self.url}/id/{comment_id}", timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    def answers(self) -> bool:
+        """Tell whether Isso answers its count endpoint."""
+        try:
+            return self.counts() == []
+        except OSError:
+            return False
+
+
+class IssoServer(LocalIsso, IssoClient):
+    """A real Isso on a free port with a database in ``folder`` and the spam guard off."""
+
+    def __init__(
+        self, folder: Path, site_origins: tuple[str, ...], moderation: bool = False
+    ) -> None:
+        super().__init__(folder, site_origins, free_port(), moderation)
+
+
+# The moderation links of Isso's comment mail.
+MODERATION_LINK = re.compile(r"^(Activate|Delete) comment: (\S+)$", re.MULTILINE)
+
+
+def moderation_links(message: EmailMessage) -> dict[str, str]:
+    """Return ``{"activate": url, "delete": url}`` from one of Isso's comment mails."""
+    text = message.get_content().replace("\r\n", "\n")
+    return {kind.lower(): url for kind, url in MODERATION_LINK.findall(text)}
+
+
+def post_form(url: str) -> tuple[int, str]:
+    """POST to a moderation link as its confirmation page does; return the status and text."""
+    request = urllib.request.Request(url, b"", method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return int(error.code), error.read().decode()
 
 
 def build_project(
