@@ -13,9 +13,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
 from condividi.build import build_site
 from condividi.comments.isso import IssoProxyHandler, LocalIsso
 from tests.conftest import QuietHandler, StaticServer, copy_project, free_port
+from tests.newsletter_support import SmtpSink
 
 ARTICLE = "perche-le-aziende-dovrebbero-smettere-di-inseguire-i-follower"
 OTHER_ARTICLE = "la-newsletter-il-canale-che-nessun-algoritmo-puo-toglierti"
@@ -147,3 +151,30 @@ def client_settings(output: Path, lang: str) -> dict[str, str]:
     script = (output / "theme" / "js" / f"isso-{lang}.js").read_text(encoding="utf-8")
     start = script.index("{", script.index("document.currentScript"))
     return json.loads(script[start : script.rindex("}") + 1])
+
+
+class LoginSmtpSink(SmtpSink):
+    """The tests' SMTP sink, asking for a login (AUTH PLAIN/LOGIN, without TLS on loopback).
+
+    ``accepted`` is the (user, password) pair it takes; ``logins`` records every attempt.
+    """
+
+    def __init__(self, user: str, password: str) -> None:
+        super().__init__()
+        self.accepted = (user, password)
+        self.logins: list[tuple[str, str]] = []
+        self.controller = Controller(
+            self,
+            hostname=self.host,
+            port=self.port,
+            authenticator=self._authenticate,
+            auth_require_tls=False,
+            auth_required=True,
+        )
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        login = (auth_data.login.decode(), auth_data.password.decode())
+        self.logins.append(login)
+        return AuthResult(success=login == self.accepted)

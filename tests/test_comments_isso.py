@@ -8,6 +8,8 @@ import socket
 import stat
 import subprocess
 import sys
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -231,3 +233,78 @@ def test_make_serve_starts_isso_and_stops_it_on_exit(tmp_path: Path) -> None:
         serve.wait(timeout=30)
     assert not port_is_open(isso_port), log.read_text()
     assert not port_is_open(site_port), log.read_text()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def login(isso_url: str, password: str) -> tuple[int, str]:
+    """POST Isso's admin login form; return the status and the Set-Cookie header."""
+    data = urllib.parse.urlencode({"password": password}).encode()
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(isso_url + "/login/", data, timeout=10) as response:
+            return int(response.status), response.headers.get("Set-Cookie") or ""
+    except urllib.error.HTTPError as error:
+        return int(error.code), error.headers.get("Set-Cookie") or ""
+
+
+@pytest.mark.isso
+def test_the_documented_production_steps_never_start_the_admin_with_a_placeholder(
+    tmp_path: Path,
+) -> None:
+    project = copy_project(tmp_path)
+    port = free_port()
+    with (project / "pelicanconf.py").open("a") as settings:
+        settings.write(
+            f'\nCOMMENTS_ISSO_ADMIN = True\nCOMMENTS_ISSO_LISTEN = "http://127.0.0.1:{port}"\n'
+        )
+    environ = {k: v for k, v in os.environ.items() if k != "ISSO_ADMIN_PASSWORD"}
+    environ["SITEURL"] = "https://blog.example.org"
+    # Step 1 (docs/deploying.md): comments config, without ISSO_ADMIN_PASSWORD anywhere.
+    written = subprocess.run(
+        [sys.executable, "-m", "condividi", "comments", "config", "--settings", "publishconf.py"],
+        cwd=project,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    kept = project / "var" / "comments" / "admin-password"
+    password = kept.read_text().strip()
+    assert f"a random one, made now and kept in {kept}" in written.stdout
+    assert password not in written.stdout + written.stderr
+    # Step 2: Isso started on its own, as a service manager would, still without the variable.
+    config = project / "var" / "comments" / "isso.cfg"
+    log = tmp_path / "isso.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("isso")), "-c", str(config), "run"],
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, process, log)
+        url = f"http://127.0.0.1:{port}"
+        for guess in ("${ISSO_ADMIN_PASSWORD}", "please_choose_a_strong_password", ""):
+            status, cookie = login(url, guess)
+            assert status == 200 and "admin-session" not in cookie, guess
+        status, cookie = login(url, password)
+        assert status == 302 and "admin-session=" in cookie
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    # Writing the configuration again keeps the same password (no lock-out on each restart).
+    subprocess.run(
+        [sys.executable, "-m", "condividi", "comments", "config", "--settings", "publishconf.py"],
+        cwd=project,
+        env=environ,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    assert parse(config.read_text()).get("admin", "password") == password

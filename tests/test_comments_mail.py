@@ -15,15 +15,21 @@ from pathlib import Path
 import pytest
 from isso.config import IssoParser
 
-from condividi.build import load_settings
+from condividi.build import build_site, load_settings
 from condividi.comments.config import CommentsConfig, comments_config
 from condividi.comments.isso import IssoSite, check_can_run, dev_service, render_config
 from condividi.comments.isso_mail import sink_service, smtp_values
 from condividi.config import ConfigError
 from condividi.mail import SmtpSettings, smtp_settings
 from condividi.newsletter.config import newsletter_config
-from tests.comments_support import ARTICLE, IssoClient, moderation_links, post_form
-from tests.conftest import copy_project, free_port, wait_for
+from tests.comments_support import (
+    ARTICLE,
+    IssoClient,
+    LoginSmtpSink,
+    moderation_links,
+    post_form,
+)
+from tests.conftest import ROOT, copy_project, free_port, wait_for
 from tests.newsletter_support import body_text, outbox_messages
 
 SITEURL = "https://blog.example.org"
@@ -149,8 +155,10 @@ def test_reply_notifications_stay_off_unless_configured() -> None:
     assert smtp_values(config, SmtpSettings(host="x"))["reply_notifications"] == "true"
 
 
-def _project(tmp_path: Path, settings: str) -> Path:
-    project = copy_project(tmp_path)
+def _project(folder: Path, settings: str) -> Path:
+    """Copy the sample project into ``folder`` with ``settings`` added to its pelicanconf.py."""
+    folder.mkdir(parents=True, exist_ok=True)
+    project = copy_project(folder)
     with (project / "pelicanconf.py").open("a", encoding="utf-8") as out:
         out.write("\n" + settings)
     return project
@@ -276,3 +284,84 @@ def test_make_serve_mails_each_comment_with_working_activate_and_delete_links(
 def outbox_messages_in(folder: Path) -> list[EmailMessage]:
     """Return the messages filed in the outbox ``folder``, oldest first."""
     return outbox_messages(dataclasses.replace(newsletter_config({}, {}), outbox=str(folder)))
+
+
+def _files_holding(folder: Path, secret: str) -> list[str]:
+    """Return the files under ``folder`` whose bytes contain ``secret``."""
+    needle = secret.encode()
+    return [str(p) for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+@pytest.mark.isso
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_the_smtp_password_reaches_the_server_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isso_port = free_port()
+    with LoginSmtpSink("giulia", PASSWORD) as sink:
+        project = _project(
+            tmp_path / "site",
+            "COMMENTS_NOTIFY = True\n"
+            "COMMENTS_ISSO_GUARD = False\n"
+            f'COMMENTS_ISSO_LISTEN = "http://127.0.0.1:{isso_port}"\n'
+            f'COMMENTS_ISSO_URL = "http://127.0.0.1:{isso_port}"\n'
+            f'NEWSLETTER_SMTP_HOST = "127.0.0.1"\nNEWSLETTER_SMTP_PORT = {sink.port}\n'
+            'NEWSLETTER_SMTP_USERNAME = "giulia"\n',
+        )
+        log = tmp_path / "comments.log"
+        environ = {**os.environ, "NEWSLETTER_SMTP_PASSWORD": PASSWORD}
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "condividi", "comments", "run"],
+                cwd=project,
+                env=environ,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        isso = IssoClient(f"http://127.0.0.1:{isso_port}")
+        try:
+            assert wait_for(isso.answers, 30), log.read_text()
+            isso.new(f"/{ARTICLE}/", "Un commento da notificare.", "Marco")
+            mail = sink.wait_for(1)[0]
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    assert "Un commento da notificare." in body_text(mail)
+    assert ("giulia", PASSWORD) in sink.logins
+    # Nowhere else: not Isso's configuration, not its log, not the site built with it.
+    monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", PASSWORD)
+    output = build_site(
+        project / "pelicanconf.py",
+        project / "output",
+        {"PATH": str(project / "content"), "CACHE_PATH": str(tmp_path / "cache")},
+    )
+    assert (project / "var" / "comments" / "isso.cfg").is_file()
+    assert (output / ARTICLE / "index.html").is_file()
+    for folder in (project / "var", output, tmp_path / "cache"):
+        assert _files_holding(folder, PASSWORD) == []
+    assert PASSWORD not in log.read_text()
+    # And var/, with isso.cfg, stays out of git.
+    ignored = subprocess.run(
+        ["git", "-C", str(ROOT), "check-ignore", "-q", "var/comments/isso.cfg"], check=False
+    )
+    assert ignored.returncode == 0
+
+
+def test_isso_does_not_start_a_mail_login_without_the_password(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        'COMMENTS_NOTIFY = True\nNEWSLETTER_SMTP_HOST = "127.0.0.1"\n'
+        'NEWSLETTER_SMTP_USERNAME = "giulia"\n',
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_SMTP_PASSWORD"}
+    result = subprocess.run(
+        [sys.executable, "-m", "condividi", "comments", "run"],
+        cwd=project,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "NEWSLETTER_SMTP_PASSWORD is not in the environment" in result.stderr
+    assert not (project / "var" / "comments" / "isso.cfg").exists()
