@@ -103,9 +103,28 @@ def test_without_a_login_no_password_and_the_author_is_the_sender() -> None:
     )
 
 
-def test_comment_mail_without_an_smtp_server_is_refused_outside_make_serve() -> None:
+def test_comment_mail_without_an_smtp_server_is_refused_outside_make_serve(
+    tmp_path: Path,
+) -> None:
+    site = IssoSite(CommentsConfig(notify=True), SITEURL, tmp_path / "c.db")
     with pytest.raises(ConfigError, match="COMMENTS_NOTIFY = True needs an SMTP server"):
-        smtp_values(CommentsConfig(notify=True), SmtpSettings())
+        check_can_run(site, {})
+    check_can_run(site, {}, ("127.0.0.1", 8025))
+    # An import (`comments import`) writes the configuration and sends nothing: no refusal.
+    assert parse(render_config(site)).getlist("general", "notify") == ["stdout", "smtp"]
+    # `comments config`, the production step, refuses it too.
+    project = _project(tmp_path / "site", "COMMENTS_NOTIFY = True\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "condividi", "comments", "config", "--settings", "publishconf.py"],
+        cwd=project,
+        env={**os.environ, "SITEURL": SITEURL},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "needs an SMTP server for Isso's mail: set NEWSLETTER_SMTP_HOST" in result.stderr
+    assert not (project / "var" / "comments" / "isso.cfg").exists()
     sink = smtp_values(CommentsConfig(notify=True), SmtpSettings(), ("127.0.0.1", 8025))
     assert (sink["smtp_host"], sink["smtp_port"], sink["smtp_security"]) == (
         "127.0.0.1",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from condividi.comments import isso, wordpress
+from condividi.comments.isso_mail import check_mail_server
 from condividi.config import ConfigError
 from condividi.mail import SMTP_PASSWORD_VARIABLE
 
@@ -19,6 +20,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_config(args: argparse.Namespace) -> int:
     site = isso.IssoSite.from_settings_file(Path(args.settings))
+    check_mail_server(site.config, site.smtp)
     output = Path(args.output) if args.output else None
     overrides: dict[str, str] = {}
     if site.config.isso_admin:

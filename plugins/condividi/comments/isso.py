@@ -191,11 +191,15 @@ def isso_command(config_path: Path, *arguments: str) -> list[str]:
     return [isso_executable(), "-c", str(config_path), *arguments]
 
 
-def check_can_run(site: IssoSite, environ: Mapping[str, str]) -> None:
-    """Refuse to start Isso with ``environ`` when it lacks the SMTP password of the mail login.
+def check_can_run(
+    site: IssoSite, environ: Mapping[str, str], mail_sink: isso_mail.SinkAddress | None = None
+) -> None:
+    """Refuse to start Isso with ``environ`` when its comment mail has no SMTP server (nor
+    ``make serve``'s ``mail_sink``), or a login whose password ``environ`` lacks.
 
     (The admin's password needs nothing from the environment: see :func:`write_config`.)
     """
+    isso_mail.check_mail_server(site.config, site.smtp, mail_sink)
     isso_mail.check_password_is_set(site.config, site.smtp, environ)
 
 
@@ -207,8 +211,8 @@ def run(settings_file: Path, mail_sink: str | None = None) -> NoReturn:
     ``make serve``'s stop signal straight to Isso.
     """
     site = IssoSite.from_settings_file(settings_file)
-    check_can_run(site, os.environ)
     sink = sink_address(mail_sink) if mail_sink else None
+    check_can_run(site, os.environ, sink)
     overrides: dict[str, Any] = {"mail_sink": sink}
     if site.config.isso_admin:
         password = admin_password(site, os.environ)

@@ -34,8 +34,9 @@ def smtp_values(
     """Return the template values of Isso's ``notify`` line and ``[smtp]`` section.
 
     Takes the comments settings, the project's SMTP setup and, under ``make serve``, the local
-    sink's address (which then replaces a missing SMTP server). Raises :class:`ConfigError`
-    when the mail is on and has nowhere to go.
+    sink's address (which then replaces a missing SMTP server). Whatever starts Isso checks
+    first that the mail has somewhere to go (:func:`check_mail_server`); an import, which
+    sends nothing, does not need it.
     """
     values = {
         "notify": "stdout, smtp" if config.notify else "stdout",
@@ -53,13 +54,6 @@ def smtp_values(
             "smtp_username": "",
             "smtp_password": "",
         }
-    if config.notify and smtp.host is None:
-        raise ConfigError(
-            "COMMENTS_NOTIFY = True needs an SMTP server for Isso's mail: set "
-            "NEWSLETTER_SMTP_HOST (and _PORT, _STARTTLS, _USERNAME; the password in "
-            f"{SMTP_PASSWORD_VARIABLE} in Isso's environment). `make serve` catches the "
-            "mail in its local SMTP sink instead"
-        )
     return {
         **values,
         "smtp_host": smtp.host or "localhost",
@@ -69,6 +63,19 @@ def smtp_values(
         # Isso expands ${VARIABLE} from its own environment as it reads the file.
         "smtp_password": f"${{{SMTP_PASSWORD_VARIABLE}}}" if smtp.username else "",
     }
+
+
+def check_mail_server(
+    config: CommentsConfig, smtp: SmtpSettings, sink: SinkAddress | None = None
+) -> None:
+    """Refuse the comment mail when it has neither an SMTP server nor ``make serve``'s sink."""
+    if config.notify and smtp.host is None and sink is None:
+        raise ConfigError(
+            "COMMENTS_NOTIFY = True needs an SMTP server for Isso's mail: set "
+            "NEWSLETTER_SMTP_HOST (and _PORT, _STARTTLS, _USERNAME; the password in "
+            f"{SMTP_PASSWORD_VARIABLE} in Isso's environment). `make serve` catches the "
+            "mail in its local SMTP sink instead"
+        )
 
 
 def check_password_is_set(
