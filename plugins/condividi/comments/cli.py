@@ -22,13 +22,11 @@ def _cmd_config(args: argparse.Namespace) -> int:
     site = isso.IssoSite.from_settings_file(Path(args.settings))
     check_mail_server(site.config, site.smtp)
     output = Path(args.output) if args.output else None
-    overrides: dict[str, str] = {}
-    if site.config.isso_admin:
-        password = isso.admin_password(site, os.environ)
-        overrides["admin_password"] = password.value
+    password = isso.admin_password(site, os.environ) if site.config.isso_admin else None
+    overrides = {"admin_password": password.value} if password else {}
     path = isso.write_config(site, output, **overrides)
     print(f"condividi: Isso configuration written to {path} (readable by you only)")
-    if site.config.isso_admin:
+    if password:
         where = f"{site.config.isso_url}/admin/"
         print(f"condividi: the admin's password (at {where}) is {password.source}")
     if site.config.notify and site.smtp.username:
