@@ -99,6 +99,9 @@ NEWSLETTER_FROM_NAME = SITENAME
 # Comments: Isso, run locally by `make comments` / `make serve` (see docs/comments.md).
 COMMENTS_PROVIDER = "isso"
 COMMENTS_ISSO_URL = "http://127.0.0.1:8080"
+# Mail the author each new comment, with links to delete it (and, moderated, to publish it),
+# through the newsletter's SMTP settings; `make serve` files it in var/newsletter/outbox/.
+COMMENTS_NOTIFY = False
 
 # Keep cached reads at the reader layer so plugin signals and future dates keep working.
 CACHE_CONTENT = False

@@ -29,3 +29,8 @@ DRAFT_PAGE_LANG_SAVE_AS = ""
 
 # Isso behind the site's own reverse proxy, at SITEURL/isso (see docs/deploying.md's nginx sample).
 COMMENTS_ISSO_URL = os.environ.get("COMMENTS_ISSO_URL", "/isso")
+# The comment mail (docs/comments.md#comment-mail): set COMMENTS_NOTIFY = True above this line
+# or in pelicanconf.py. With it on, a public blog holds each new comment until the mail's
+# activate link publishes it, unless COMMENTS_MODERATION is set (docs/comments.md#moderation).
+COMMENTS_NOTIFY = globals().get("COMMENTS_NOTIFY", False)
+COMMENTS_MODERATION = globals().get("COMMENTS_MODERATION", COMMENTS_NOTIFY)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -16,11 +19,11 @@ from isso.config import IssoParser
 from condividi.comments.config import CommentsConfig
 from condividi.comments.isso import (
     IssoSite,
-    check_can_run,
     dev_service,
     render_config,
     site_hosts,
     wait_for_port,
+    write_config,
 )
 from condividi.config import ConfigError
 from tests.comments_support import IssoServer
@@ -66,7 +69,8 @@ def test_rendered_configuration_follows_the_settings(tmp_path: Path) -> None:
         "COMMENTS_MODERATION": True,
         "COMMENTS_ISSO_ADMIN": True,
     }
-    parser = parse(render_config(IssoSite.from_settings(settings)))
+    site = IssoSite.from_settings(settings)
+    parser = parse(render_config(site, admin_password="correct-horse-battery"))
     assert parser.get("general", "dbpath") == str(tmp_path / "var/comments/comments.db")
     assert list(parser.getiter("general", "host")) == [SITEURL]
     assert parser.getboolean("moderation", "enabled") is True
@@ -76,22 +80,35 @@ def test_rendered_configuration_follows_the_settings(tmp_path: Path) -> None:
     assert parser.get("server", "public-endpoint") == SITEURL + "/isso"
 
 
-def test_the_admin_password_is_read_by_isso_from_its_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_admin_password_is_never_a_placeholder_isso_would_take_literally(
+    tmp_path: Path,
 ) -> None:
-    text = render_config(
-        IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path / "comments.db")
-    )
-    assert "ISSO_ADMIN_PASSWORD" in text
-    monkeypatch.setenv("ISSO_ADMIN_PASSWORD", "not-in-any-file")
-    assert parse(text).get("admin", "password") == "not-in-any-file"
-
-
-def test_admin_without_a_password_refuses_to_start(tmp_path: Path) -> None:
     site = IssoSite(CommentsConfig(isso_admin=True), SITEURL, tmp_path / "comments.db")
-    with pytest.raises(ConfigError, match="ISSO_ADMIN_PASSWORD"):
-        check_can_run(site, {})
-    check_can_run(site, {"ISSO_ADMIN_PASSWORD": "s3cret"})
+    with pytest.raises(ConfigError, match=r"COMMENTS_ISSO_ADMIN.*password"):
+        render_config(site)
+    for placeholder in ("${ISSO_ADMIN_PASSWORD}", "$ISSO_ADMIN_PASSWORD", "corto"):
+        with pytest.raises(ConfigError, match=r"ISSO_ADMIN_PASSWORD.*choose another"):
+            write_config(site, environ={"ISSO_ADMIN_PASSWORD": placeholder})
+    written = write_config(site, environ={})
+    kept = tmp_path / "admin-password"
+    random_password = kept.read_text().strip()
+    settings_lines = [line for line in written.read_text().splitlines() if not line.startswith("#")]
+    assert len(random_password) >= 24 and not [line for line in settings_lines if "$" in line]
+    assert parse(written.read_text()).get("admin", "password") == random_password
+    assert stat.S_IMODE(kept.stat().st_mode) == stat.S_IMODE(written.stat().st_mode) == 0o600
+    # Kept: writing the configuration again (each `make comments`) keeps the same password.
+    write_config(site, environ={})
+    assert parse(written.read_text()).get("admin", "password") == random_password
+    chosen = "una-password-scelta-da-me"
+    write_config(site, environ={"ISSO_ADMIN_PASSWORD": chosen})
+    assert parse(written.read_text()).get("admin", "password") == chosen
+
+
+def test_without_the_admin_no_password_is_written(tmp_path: Path) -> None:
+    site = IssoSite(CommentsConfig(), SITEURL, tmp_path / "comments.db")
+    written = write_config(site, environ={"ISSO_ADMIN_PASSWORD": "una-password-scelta-da-me"})
+    assert parse(written.read_text()).get("admin", "password") == ""
+    assert not (tmp_path / "admin-password").exists()
 
 
 def test_no_siteurl_no_cors_list(tmp_path: Path) -> None:
@@ -216,3 +233,78 @@ def test_make_serve_starts_isso_and_stops_it_on_exit(tmp_path: Path) -> None:
         serve.wait(timeout=30)
     assert not port_is_open(isso_port), log.read_text()
     assert not port_is_open(site_port), log.read_text()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def login(isso_url: str, password: str) -> tuple[int, str]:
+    """POST Isso's admin login form; return the status and the Set-Cookie header."""
+    data = urllib.parse.urlencode({"password": password}).encode()
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(isso_url + "/login/", data, timeout=10) as response:
+            return int(response.status), response.headers.get("Set-Cookie") or ""
+    except urllib.error.HTTPError as error:
+        return int(error.code), error.headers.get("Set-Cookie") or ""
+
+
+@pytest.mark.isso
+def test_the_documented_production_steps_never_start_the_admin_with_a_placeholder(
+    tmp_path: Path,
+) -> None:
+    project = copy_project(tmp_path)
+    port = free_port()
+    with (project / "pelicanconf.py").open("a") as settings:
+        settings.write(
+            f'\nCOMMENTS_ISSO_ADMIN = True\nCOMMENTS_ISSO_LISTEN = "http://127.0.0.1:{port}"\n'
+        )
+    environ = {k: v for k, v in os.environ.items() if k != "ISSO_ADMIN_PASSWORD"}
+    environ["SITEURL"] = "https://blog.example.org"
+    # Step 1 (docs/deploying.md): comments config, without ISSO_ADMIN_PASSWORD anywhere.
+    written = subprocess.run(
+        [sys.executable, "-m", "condividi", "comments", "config", "--settings", "publishconf.py"],
+        cwd=project,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    kept = project / "var" / "comments" / "admin-password"
+    password = kept.read_text().strip()
+    assert f"a random one, made now and kept in {kept}" in written.stdout
+    assert password not in written.stdout + written.stderr
+    # Step 2: Isso started on its own, as a service manager would, still without the variable.
+    config = project / "var" / "comments" / "isso.cfg"
+    log = tmp_path / "isso.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("isso")), "-c", str(config), "run"],
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, process, log)
+        url = f"http://127.0.0.1:{port}"
+        for guess in ("${ISSO_ADMIN_PASSWORD}", "please_choose_a_strong_password", ""):
+            status, cookie = login(url, guess)
+            assert status == 200 and "admin-session" not in cookie, guess
+        status, cookie = login(url, password)
+        assert status == 302 and "admin-session=" in cookie
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    # Writing the configuration again keeps the same password (no lock-out on each restart).
+    subprocess.run(
+        [sys.executable, "-m", "condividi", "comments", "config", "--settings", "publishconf.py"],
+        cwd=project,
+        env=environ,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    assert parse(config.read_text()).get("admin", "password") == password

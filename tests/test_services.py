@@ -79,8 +79,10 @@ def test_the_capabilities_offer_services_without_importing_the_dev_server() -> N
     loaded = _imported_after(
         "from pathlib import Path\n"
         "from condividi.comments.isso import dev_service\n"
+        "from condividi.comments.isso_mail import sink_service\n"
         "from condividi.newsletter.commands import signup_service\n"
         f"assert dev_service(Path({str(ROOT)!r})).name\n"
+        f"assert sink_service(Path({str(ROOT)!r})) is None\n"
         "assert signup_service(Path('progetto')).name"
     )
     assert "condividi.services" in loaded
@@ -91,11 +93,16 @@ def test_the_capabilities_offer_services_without_importing_the_dev_server() -> N
 
 def test_the_dev_server_imports_the_capabilities_factories() -> None:
     loaded = _imported_after("import condividi.devserver")
-    assert {"condividi.comments.isso", "condividi.newsletter.commands"} <= loaded
+    assert {
+        "condividi.comments.isso",
+        "condividi.comments.isso_mail",
+        "condividi.newsletter.commands",
+    } <= loaded
     from condividi import devserver
     from condividi.comments.isso import dev_service
+    from condividi.comments.isso_mail import sink_service
     from condividi.newsletter.commands import signup_service
     from condividi.services import Service
 
-    assert [dev_service, signup_service] == devserver.SERVICE_FACTORIES
+    assert [sink_service, dev_service, signup_service] == devserver.SERVICE_FACTORIES
     assert isinstance(signup_service(Path("progetto")), Service)

@@ -21,6 +21,7 @@ from typing import Any
 
 from condividi.build import load_settings
 from condividi.comments.isso import dev_service as comments_service
+from condividi.comments.isso_mail import sink_service as comment_mail_sink_service
 from condividi.newsletter.commands import signup_service
 from condividi.preview.pipeline import Outcome, Pipeline
 from condividi.preview.rebuilder import Rebuilder
@@ -28,7 +29,12 @@ from condividi.preview.server import EventHub, PreviewServer
 from condividi.preview.watcher import SiteFiles, Watcher
 from condividi.services import Service, ServiceFactory, run_services
 
-SERVICE_FACTORIES: list[ServiceFactory] = [comments_service, signup_service]
+# The comment mail's sink first: Isso checks its SMTP server as it starts.
+SERVICE_FACTORIES: list[ServiceFactory] = [
+    comment_mail_sink_service,
+    comments_service,
+    signup_service,
+]
 # Files a build changed that the terminal names one by one; more are counted.
 NAMED_FILES = 3
 

@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from condividi.comments import isso, wordpress
+from condividi.comments.isso_mail import check_mail_server
 from condividi.config import ConfigError
+from condividi.mail import SMTP_PASSWORD_VARIABLE
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    return isso.run(Path(args.settings))
+    return isso.run(Path(args.settings), args.mail_sink)
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
     site = isso.IssoSite.from_settings_file(Path(args.settings))
+    check_mail_server(site.config, site.smtp)
     output = Path(args.output) if args.output else None
-    print(f"condividi: Isso configuration written to {isso.write_config(site, output)}")
+    password = isso.admin_password(site, os.environ) if site.config.isso_admin else None
+    overrides = {"admin_password": password.value} if password else {}
+    path = isso.write_config(site, output, **overrides)
+    print(f"condividi: Isso configuration written to {path} (readable by you only)")
+    if password:
+        where = f"{site.config.isso_url}/admin/"
+        print(f"condividi: the admin's password (at {where}) is {password.source}")
+    if site.config.notify and site.smtp.username:
+        print(
+            f"condividi: Isso logs in to {site.smtp.host} as {site.smtp.username!r}: start it "
+            f"with {SMTP_PASSWORD_VARIABLE} in its environment (docs/deploying.md)"
+        )
     return 0
 
 
@@ -73,6 +88,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="comments_command", required=True)
 
     run = actions.add_parser("run", help="run Isso on COMMENTS_ISSO_LISTEN (make comments)")
+    run.add_argument(
+        "--mail-sink",
+        default=None,
+        metavar="HOST:PORT",
+        help="send the comment mail to this local SMTP sink (make serve) when no server is set",
+    )
     run.set_defaults(handler=_handle_errors(_cmd_run))
 
     config = actions.add_parser("config", help="write Isso's configuration and print its path")

@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from condividi.config import ConfigError, load_config
+from condividi.newsletter.addresses import validate_address
+from condividi.newsletter.providers.base import InvalidAddress
 
 PROVIDERS = ("isso", "giscus", "disqus", "remark42", "cusdis", "none")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -28,8 +30,17 @@ class CommentsConfig:
 
     provider: str = "isso"
     # Holding comments until the author approves them (Isso; hosted services moderate in
-    # their own dashboards).
+    # their own dashboards). publishconf.py turns it on when the comment mail is on.
     moderation: bool = False
+    # Isso mails the author each new comment with its delete (and, moderated, activate) link,
+    # through the project's one SMTP setup (condividi.mail); to notify_to, by default the
+    # sender's address (NEWSLETTER_FROM_EMAIL). Without NEWSLETTER_SMTP_HOST, `make serve`
+    # catches the mail in a local SMTP sink on notify_sink that files it in the outbox.
+    notify: bool = False
+    notify_to: str = ""
+    notify_sink: str = "127.0.0.1:8025"
+    # Isso's opt-in mail to readers when someone replies to them: needs notify and moderation.
+    reply_notifications: bool = False
     # Isso: where browsers reach it, where `make comments` binds, its SQLite file (relative
     # to the project), extra site origins allowed by CORS besides SITEURL's, the spam guard
     # (rate limits; off only in tests) and the web admin (password from ISSO_ADMIN_PASSWORD).
@@ -73,6 +84,7 @@ def comments_config(settings: Mapping[str, Any]) -> CommentsConfig:
         _check_origin("COMMENTS_ISSO_HOSTS", host)
     if config.provider == "isso" and settings.get("CONDIVIDI_PUBLISH"):
         _check_public_isso_url(config.isso_url, siteurl)
+    _check_notify(config)
     check_provider = _REQUIREMENTS.get(config.provider)
     if check_provider is not None:
         check_provider(config)
@@ -138,6 +150,39 @@ def _check_public_isso_url(isso_url: str, siteurl: str) -> None:
         raise ConfigError(
             f"setting COMMENTS_ISSO_URL = {isso_url!r} is plain http on an https site: "
             "browsers block it as mixed content"
+        )
+
+
+def sink_address(value: str) -> tuple[str, int]:
+    """Return the host and port of ``COMMENTS_NOTIFY_SINK`` (``"127.0.0.1:8025"``).
+
+    Raises :class:`ConfigError` unless it is ``host:port`` on this computer.
+    """
+    host, _, port = value.rpartition(":")
+    if host not in LOOPBACK_HOSTS or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"setting COMMENTS_NOTIFY_SINK = {value!r} is not valid: expected "
+            "'127.0.0.1:PORT' (the local SMTP sink make serve runs on this computer)"
+        )
+    return host, int(port)
+
+
+def _check_notify(config: CommentsConfig) -> None:
+    """Refuse comment-mail settings that cannot work, naming the setting."""
+    sink_address(config.notify_sink)
+    if config.notify_to:
+        try:
+            validate_address(config.notify_to)
+        except InvalidAddress as error:
+            raise ConfigError(
+                f"setting COMMENTS_NOTIFY_TO = {config.notify_to!r} is not an email address: "
+                f"{error}"
+            ) from None
+    if config.reply_notifications and not (config.notify and config.moderation):
+        raise ConfigError(
+            "setting COMMENTS_REPLY_NOTIFICATIONS = True needs COMMENTS_NOTIFY = True (the "
+            "mail setup) and COMMENTS_MODERATION = True (without it anyone could make Isso "
+            "mail any address)"
         )
 
 

@@ -2,7 +2,9 @@
 throw-away local Isso behind a same-origin ``/isso/`` proxy (the tests, the benchmark).
 
 The configuration is rendered from ``isso-template.cfg`` with the ``COMMENTS_*`` settings of a
-Pelican settings file, next to the database in the git-ignored ``var/comments/``.
+Pelican settings file and the project's SMTP setup (:mod:`condividi.mail`, for the comment
+mail), next to the database in the git-ignored ``var/comments/``, readable by its owner only
+(it holds the admin's password: :mod:`condividi.comments.isso_admin`).
 """
 
 from __future__ import annotations
@@ -16,15 +18,23 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any, NoReturn, Self
 from urllib.parse import urlsplit
 
 from condividi.build import load_settings
-from condividi.comments.config import CommentsConfig, comments_config, is_loopback, origin_of
+from condividi.comments import isso_admin, isso_mail
+from condividi.comments.config import (
+    CommentsConfig,
+    comments_config,
+    is_loopback,
+    origin_of,
+    sink_address,
+)
 from condividi.config import ConfigError, project_path
+from condividi.mail import SmtpSettings, smtp_settings
 from condividi.services import Service
 
 TEMPLATE = Path(__file__).with_name("isso-template.cfg")
@@ -33,11 +43,12 @@ CONFIG_NAME = "isso.cfg"
 
 @dataclass(frozen=True)
 class IssoSite:
-    """A site's Isso setup: its comments settings, SITEURL, and the database file."""
+    """A site's Isso setup: its comments settings, SITEURL, the database file, the SMTP setup."""
 
     config: CommentsConfig
     siteurl: str
     dbpath: Path
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> IssoSite:
@@ -48,7 +59,8 @@ class IssoSite:
         """
         config = comments_config(settings)
         siteurl = str(settings.get("SITEURL") or "")
-        return cls(config, siteurl, project_path(settings, config.isso_db))
+        dbpath = project_path(settings, config.isso_db)
+        return cls(config, siteurl, dbpath, smtp_settings(settings))
 
     @classmethod
     def from_settings_file(cls, settings_file: Path) -> IssoSite:
@@ -80,14 +92,30 @@ def site_hosts(siteurl: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(dict.fromkeys(hosts))
 
 
-def render_config(site: IssoSite, *, listen: str | None = None, guard: bool | None = None) -> str:
+def render_config(
+    site: IssoSite,
+    *,
+    listen: str | None = None,
+    guard: bool | None = None,
+    admin_password: str = "",
+    mail_sink: isso_mail.SinkAddress | None = None,
+) -> str:
     """Return the text of Isso's configuration for ``site``.
 
     ``listen`` and ``guard`` override the settings (the tests run Isso on a free port with the
-    spam guard off). Raises :class:`ConfigError` when the site has no origin for Isso's CORS
-    list.
+    spam guard off); ``admin_password`` is the web admin's (required with
+    ``COMMENTS_ISSO_ADMIN``); ``mail_sink`` is ``make serve``'s local SMTP sink, used when no
+    SMTP server is set. Raises :class:`ConfigError` when the site has no origin for Isso's
+    CORS list, the admin no password, or the comment mail no server.
     """
     config = site.config
+    if config.isso_admin:
+        if not admin_password:
+            raise ConfigError(
+                "COMMENTS_ISSO_ADMIN = True: Isso's configuration needs the admin's password "
+                "(write_config() finds it)"
+            )
+        isso_admin.check_password(admin_password, "the configuration being written")
     hosts = site_hosts(site.siteurl, config.isso_hosts)
     if not hosts:
         raise ConfigError(
@@ -98,11 +126,18 @@ def render_config(site: IssoSite, *, listen: str | None = None, guard: bool | No
         "dbpath": site.dbpath,
         "hosts": "\n".join(f"    {host}" for host in hosts),
         "admin": _flag(config.isso_admin),
+        "admin_password": admin_password if config.isso_admin else "",
         "moderation": _flag(config.moderation),
         "listen": listen or config.isso_listen,
         "public_endpoint": config.isso_url,
         "guard": _flag(config.isso_guard if guard is None else guard),
+        **isso_mail.smtp_values(config, site.smtp, mail_sink),
     }
+    for name, value in values.items():
+        # A line break would end the value and start a setting of its own (the host list is
+        # one origin a line by design; each origin was checked).
+        if name != "hosts" and ("\n" in str(value) or "\r" in str(value)):
+            raise ConfigError(f"Isso's {name.replace('_', ' ')} {str(value)!r} has a line break")
     return TEMPLATE.read_text(encoding="utf-8").format_map(values)
 
 
@@ -110,18 +145,34 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def write_config(site: IssoSite, path: Path | None = None, **overrides: Any) -> Path:
+def write_config(
+    site: IssoSite,
+    path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Path:
     """Render Isso's configuration for ``site`` into ``path`` (default: next to the database).
 
-    Also creates the database's folder. Takes :func:`render_config`'s overrides; returns the
-    path written.
+    The file is readable by its owner only; the database's folder is created. Takes
+    :func:`render_config`'s overrides; with ``COMMENTS_ISSO_ADMIN`` and no ``admin_password``
+    among them, the admin's password is :func:`~condividi.comments.isso_admin.admin_password`'s
+    (from ``environ``, default this process's). Returns the path written.
     """
     path = path or site.config_path
+    if site.config.isso_admin and not overrides.get("admin_password"):
+        environ = os.environ if environ is None else environ
+        overrides["admin_password"] = admin_password(site, environ).value
     text = render_config(site, **overrides)
     site.dbpath.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    isso_admin.write_private(path, text)
     return path
+
+
+def admin_password(site: IssoSite, environ: Mapping[str, str]) -> isso_admin.AdminPassword:
+    """Return the admin password of ``site``'s Isso and where it comes from (see
+    :mod:`condividi.comments.isso_admin`): ``ISSO_ADMIN_PASSWORD``, else a random one kept
+    next to the database."""
+    return isso_admin.admin_password(site.dbpath.parent, environ)
 
 
 def isso_executable() -> str:
@@ -140,23 +191,34 @@ def isso_command(config_path: Path, *arguments: str) -> list[str]:
     return [isso_executable(), "-c", str(config_path), *arguments]
 
 
-def check_can_run(site: IssoSite, environ: Mapping[str, str]) -> None:
-    """Refuse to start an admin interface that has no password in the environment."""
-    if site.config.isso_admin and not environ.get("ISSO_ADMIN_PASSWORD"):
-        raise ConfigError(
-            "COMMENTS_ISSO_ADMIN = True needs the admin password in the ISSO_ADMIN_PASSWORD "
-            "environment variable"
-        )
+def check_can_run(
+    site: IssoSite, environ: Mapping[str, str], mail_sink: isso_mail.SinkAddress | None = None
+) -> None:
+    """Refuse to start Isso with ``environ`` when its comment mail has no SMTP server (nor
+    ``make serve``'s ``mail_sink``), or a login whose password ``environ`` lacks.
+
+    (The admin's password needs nothing from the environment: see :func:`write_config`.)
+    """
+    isso_mail.check_mail_server(site.config, site.smtp, mail_sink)
+    isso_mail.check_password_is_set(site.config, site.smtp, environ)
 
 
-def run(settings_file: Path) -> NoReturn:
+def run(settings_file: Path, mail_sink: str | None = None) -> NoReturn:
     """Write the configuration and replace this process by the Isso server (``make comments``).
 
-    Never returns: ``exec`` sends Ctrl-C and ``make serve``'s stop signal straight to Isso.
+    ``mail_sink`` is ``make serve``'s local SMTP sink (``"127.0.0.1:8025"``), which takes the
+    comment mail when no SMTP server is set. Never returns: ``exec`` sends Ctrl-C and
+    ``make serve``'s stop signal straight to Isso.
     """
     site = IssoSite.from_settings_file(settings_file)
-    check_can_run(site, os.environ)
-    config_path = write_config(site)
+    sink = sink_address(mail_sink) if mail_sink else None
+    check_can_run(site, os.environ, sink)
+    overrides: dict[str, Any] = {"mail_sink": sink}
+    if site.config.isso_admin:
+        password = admin_password(site, os.environ)
+        overrides["admin_password"] = password.value
+        print(f"condividi: Isso's admin password is {password.source}", flush=True)
+    config_path = write_config(site, **overrides)
     print(
         f"condividi: Isso on {site.config.isso_listen}, database {site.dbpath}, "
         f"configuration {config_path}",
@@ -172,19 +234,19 @@ def dev_service(project: Path) -> Service | None:
     site = IssoSite.from_settings_file(settings_file)
     if site.config.provider != "isso" or not is_loopback(site.config.isso_url):
         return None
-    return Service(
-        name="comments (Isso)",
-        command=[
-            sys.executable,
-            "-m",
-            "condividi",
-            "comments",
-            "run",
-            "--settings",
-            str(settings_file),
-        ],
-        url=site.config.isso_url + "/",
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "condividi",
+        "comments",
+        "run",
+        "--settings",
+        str(settings_file),
+    ]
+    if isso_mail.needs_dev_sink(site.config, site.smtp):
+        # The comment mail goes to the local sink isso_mail.sink_service() runs.
+        command += ["--mail-sink", site.config.notify_sink]
+    return Service(name="comments (Isso)", command=command, url=site.config.isso_url + "/")
 
 
 def wait_for_port(

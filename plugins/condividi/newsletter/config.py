@@ -2,8 +2,10 @@
 
 Secrets never come from settings files: the API key is read from the ``NEWSLETTER_API_KEY``
 environment variable only, the local provider's SMTP password from
-``NEWSLETTER_SMTP_PASSWORD``. ``NEWSLETTER_PROVIDER`` and ``NEWSLETTER_API_URL`` may also be
-overridden from the environment (for self-hosting, CI and the contract tests).
+``NEWSLETTER_SMTP_PASSWORD``. The SMTP server, its login and the sender come from
+:func:`condividi.mail.smtp_settings`, the one place Isso's comment mail reads them too.
+``NEWSLETTER_PROVIDER`` and ``NEWSLETTER_API_URL`` may also be overridden from the environment
+(for self-hosting, CI and the contract tests).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from condividi.config import ConfigError, load_config, project_path
+from condividi.mail import smtp_settings
 
 PROVIDER_NAMES = (
     "local",
@@ -73,7 +76,8 @@ class NewsletterConfig:
     smtp_starttls: bool = False
     smtp_username: str | None = None
     # Filled from the NEWSLETTER_SMTP_PASSWORD environment variable only; never rendered.
-    smtp_password: str | None = None
+    # The SMTP fields and the sender are the ones of condividi.mail.smtp_settings().
+    smtp_password: str | None = dataclasses.field(default=None, repr=False)
     # Hours a confirmation link stays valid.
     confirm_hours: int = 48
     # Gettext catalogues of the confirmation email (relative paths: from the project folder).
@@ -131,8 +135,17 @@ def newsletter_config(
                 "export it as an environment variable instead"
             )
     config = load_config(NewsletterConfig, settings, "NEWSLETTER")
-    overrides: dict[str, Any] = {}
-    for field in ("provider", "api_url", "api_key", "smtp_password"):
+    smtp = smtp_settings(settings, environ)
+    overrides: dict[str, Any] = {
+        "smtp_host": smtp.host,
+        "smtp_port": smtp.port,
+        "smtp_starttls": smtp.starttls,
+        "smtp_username": smtp.username,
+        "smtp_password": smtp.password,
+        "from_name": smtp.from_name,
+        "from_email": smtp.from_email,
+    }
+    for field in ("provider", "api_url", "api_key"):
         value = environ.get(f"NEWSLETTER_{field.upper()}")
         if value:
             overrides[field] = value
