@@ -163,3 +163,19 @@ def test_a_huge_post_reads(tmp_path: Path) -> None:
     )
     (item,) = read_export(path).items
     assert len(item.content) == len(body)
+
+
+def test_text_after_an_unexpanded_entity_is_kept(tmp_path: Path) -> None:
+    secret = tmp_path / "hostname"
+    secret.write_text("segreto")
+    doctype = f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+    text = MINIMAL.format(
+        doctype=doctype,
+        title="XXE &xxe; titolo",
+        content="<![CDATA[<p>Prima</p>]]>&xxe;<![CDATA[<p>dopo</p>]]>",
+    )
+    (item,) = parse_export(text.encode(), tmp_path / "xxe.xml").items
+    assert item.title == "XXE &xxe; titolo"
+    assert item.content == "<p>Prima</p>&xxe;<p>dopo</p>"
+    assert item.entities == ("&xxe;",)
+    assert "segreto" not in item.title + item.content

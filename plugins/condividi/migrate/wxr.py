@@ -100,6 +100,10 @@ class Item:
     postmeta: tuple[tuple[str, str], ...]
     comments: tuple[Comment, ...]
     line: int
+    # The post's password (``wp:post_password``): WordPress shows it only to who knows it.
+    password: str = ""
+    # The entities the export declares but that were not expanded (``&xxe;``): kept as text.
+    entities: tuple[str, ...] = ()
 
     @property
     def categories(self) -> tuple[Term, ...]:
@@ -262,6 +266,7 @@ class _Reader:
         )
 
     def item(self, element: etree._Element) -> Item:
+        entities = keep_entities_as_text(element)
         text = self.text
         terms = tuple(
             Term(
@@ -297,9 +302,12 @@ class _Reader:
             postmeta=postmeta,
             comments=tuple(map(self.comment, element.iterfind(self.wp + "comment"))),
             line=element.sourceline or 0,
+            password=text(element, "post_password"),
+            entities=entities,
         )
 
     def site(self, channel: etree._Element) -> Site:
+        keep_entities_as_text(channel)
         text = self.text
         categories = tuple(
             Category(
@@ -329,6 +337,29 @@ class _Reader:
         )
 
 
+def keep_entities_as_text(element: etree._Element) -> tuple[str, ...]:
+    """Turn each unexpanded entity below ``element`` back into its text (``&xxe;``).
+
+    The parser never expands an entity the export declares (no XXE, no billion laughs); it
+    keeps it as a node, and the text after it would be lost to ``findtext``. Takes an
+    element, changes it in place; returns the entities found (``&xxe;``), each once.
+    """
+    found: dict[str, None] = {}
+    for entity in list(element.iter(etree.Entity)):
+        text = (entity.text or "") + (entity.tail or "")
+        found.setdefault(entity.text or "", None)
+        parent = entity.getparent()
+        if parent is None:
+            continue
+        previous = entity.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(entity)
+    return tuple(found)
+
+
 def _namespaces(root: etree._Element) -> Iterator[str]:
     seen = set()
     for element in (root, *root.iterchildren()):
@@ -356,11 +387,8 @@ def parse_export(data: bytes, source: Path) -> Export:
         raise WxrError(f"{source}: not a WordPress export (no <rss><channel>)")
     reader = _Reader(root, source)
     channel = root.find("channel")
-    return Export(
-        source=source,
-        site=reader.site(channel),
-        items=tuple(map(reader.item, channel.iterfind("item"))),
-    )
+    items = tuple(map(reader.item, channel.iterfind("item")))  # before the site: see entities
+    return Export(source=source, site=reader.site(channel), items=items)
 
 
 def read_export(path: Path) -> Export:
