@@ -293,3 +293,43 @@ def test_front_matter_is_one_line_per_key() -> None:
     assert front_matter([("Title", "A\nB  C"), ("Tags", ""), ("Lang", "it")]) == (
         "Title: A B C\nLang: it\n\n"
     )
+
+
+def test_a_link_out_of_the_uploads_folder_is_reported_not_copied(
+    project: Path, tmp_path: Path
+) -> None:
+    uploads = tmp_path / "uploads"
+    (uploads / "2024/03").mkdir(parents=True)
+    (uploads / "2024/03/foto.jpg").write_bytes((UPLOADS / "2024/03/foto.jpg").read_bytes())
+    secret = tmp_path / "hostname"
+    secret.write_text("segreto\n")
+    (uploads / "2024/03/grafico.png").symlink_to(secret)
+    report = run_import(project, Options(uploads=uploads, comments=False))
+    assert not (project / "content/images/2024/03/grafico.png").exists()
+    assert (project / "content/images/2024/03/foto.jpg").is_file()
+    text = format_report(report)
+    assert "grafico.png is a link out of the uploads folder: not copied" in text
+    assert "Media: 1 copied" in text and "3 missing" in text
+    listed = (project / "wordpress-missing-media.txt").read_text().split()
+    assert not any("grafico" in url for url in listed)
+    assert not any(
+        "segreto" in path.read_text(errors="replace")
+        for path in (project / "content").rglob("*")
+        if path.is_file()
+    )
+
+
+def test_an_unexpanded_entity_stays_text_and_is_reported(project: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "hostname"
+    secret.write_text("segreto")
+    text = WXR.read_text(encoding="utf-8").replace(
+        "<rss ", f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>\n<rss ', 1
+    )
+    text = text.replace("Benvenuti nel nuovo blog", "XXE &xxe; titolo", 1)
+    evil = tmp_path / "xxe.xml"
+    evil.write_text(text, encoding="utf-8")
+    report = run_import(project, wxr=evil)
+    entry = by_id(report)[101]
+    assert read_back(project, entry.path).title == "XXE &amp;xxe; titolo"
+    assert "segreto" not in entry.path.read_text(encoding="utf-8")
+    assert "&xxe; kept as text" in format_report(report)

@@ -110,7 +110,10 @@ def format_report(report: wordpress.ImportReport) -> str:
             f"Media: {len(media.copies)} {copied} into {report.content}/{media.folder}/, "
             f"{len(media.missing)} missing"
         )
-    if media.missing:
+    if media.refused:
+        lines.append("  Not read (nothing is read from outside the uploads folder):")
+        lines += [f"    {url}: {why}" for url, why in media.refused.items()]
+    if len(media.missing) > len(media.refused):
         where = report.missing_list
         lines.append(
             "  Missing media keep their WordPress address. "
@@ -123,7 +126,7 @@ def format_report(report: wordpress.ImportReport) -> str:
             )
         )
         if would or where is None:
-            lines += [f"    {url}" for url in media.missing]
+            lines += [f"    {url}" for url in media.missing if url not in media.refused]
     if report.merged is not None:
         verb = "to add" if would else "added"
         lines.append(

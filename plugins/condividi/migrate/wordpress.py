@@ -388,7 +388,7 @@ def plan_import(
         export, published, report.media.copies.values(), settings
     )
     report.merged = merge_redirects(report.redirects_path, report.redirects, write=False)
-    if report.media.missing:
+    if report.media.downloadable:
         report.missing_list = project_root(settings) / MISSING_MEDIA
     _plan_comments(report, site, options)
     return report
@@ -421,6 +421,11 @@ def _plan_file(
         notes.append(f"dated {date:%Y-%m-%d %H:%M}, its {'last change' if fallback else 'import'}")
     if item.status == "private":
         notes.append("private on WordPress: imported as a draft")
+    if item.entities:
+        notes.append(
+            f"the export declares entities that are never expanded: {', '.join(item.entities)} "
+            "kept as text; check the title and text"
+        )
     kind = "article" if item.type == "post" else "page"
     suffix = "" if lang == site.default_lang else f"-{lang}"
     if kind == "article":
@@ -562,7 +567,9 @@ def write_import(report: ImportReport) -> None:
     comment = f"imported from WordPress {report.source.name} on {datetime.now():%Y-%m-%d}"
     report.merged = merge_redirects(report.redirects_path, report.redirects, comment=comment)
     if report.missing_list is not None:
-        write_atomically(report.missing_list, "".join(f"{url}\n" for url in report.media.missing))
+        write_atomically(
+            report.missing_list, "".join(f"{url}\n" for url in report.media.downloadable)
+        )
     if report.comment_targets is not None and report.export is not None:
         assert report.isso is not None
         status, output, plan = import_for_posts(report.isso, report.export, report.comment_targets)
