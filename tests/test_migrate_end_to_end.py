@@ -86,7 +86,7 @@ def test_the_import_succeeds_and_reports(imported: Imported) -> None:
     assert "pages: 2 imported" in out
     assert "post 106 'Un post cestinato' (line" in out and "in the trash" in out
     assert "Media: 2 copied" in out and "2 missing" in out
-    assert "Comments: 4 approved comments went to 3 posts in Isso" in out
+    assert "Comments: 5 approved comments went to 4 posts in Isso" in out
 
 
 def test_every_imported_post_has_share_and_comments(imported: Imported) -> None:
@@ -97,6 +97,13 @@ def test_every_imported_post_has_share_and_comments(imported: Imported) -> None:
         assert html.select_one("aside.thanks"), slug
     for slug in PAGES:
         assert page(imported.output, slug).find("h1")
+    # The page that had a comment on WordPress keeps a comments section; the other has none.
+    contacts = page(imported.output, "contatti")
+    thread = contacts.select_one("article.page section#commenti #isso-thread")
+    assert thread is not None and thread["data-isso-id"] == "/contatti/"
+    assert contacts.select_one("section#commenti [data-comments-count='/contatti/']")
+    assert contacts.select_one("script[data-comments-server]")  # fills the count
+    assert not page(imported.output, "dove-trovarmi").select("#commenti, #isso-thread")
 
 
 def test_the_build_publishes_the_old_addresses(imported: Imported) -> None:
@@ -170,11 +177,9 @@ def test_imported_pages_are_valid_html(imported: Imported) -> None:
 def test_comments_land_in_isso_on_their_threads(imported: Imported) -> None:
     database = imported.project / "var" / "comments" / "comments.db"
     with IssoServer(database.parent, (SITEURL,)) as isso:
-        assert isso.counts("/benvenuti/", "/dati-non-vanita/", "/en/a-video-in-english/") == [
-            2,
-            1,
-            1,
-        ]
+        assert isso.counts(
+            "/benvenuti/", "/dati-non-vanita/", "/en/a-video-in-english/", "/contatti/"
+        ) == [2, 1, 1, 1]
         thread = isso.thread("/benvenuti/")
     (marco,) = thread["replies"]
     assert marco["author"] == "Marco"
@@ -186,7 +191,7 @@ def test_running_again_changes_nothing(imported: Imported) -> None:
     again = import_command(imported.project, "--uploads", str(UPLOADS))
     assert again.returncode == 0, again.stdout + again.stderr
     assert "posts: 0 imported, 11 unchanged, 0 replaced" in again.stdout
-    assert "3 posts already had comments in Isso: left as they were" in again.stdout
+    assert "4 posts already had comments in Isso: left as they were" in again.stdout
     after = snapshot(imported.project)
     changed = [name for name in after if after[name] != before.get(name)]
     assert changed == [] or all("var/comments" in name for name in changed), changed
@@ -198,6 +203,6 @@ def test_a_dry_run_writes_nothing(imported: Imported, tmp_path: Path) -> None:
     result = import_command(project, "--uploads", str(UPLOADS), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "posts: 11 to import" in result.stdout
-    assert "Comments: 4 approved comments would go to 3 posts in Isso" in result.stdout
+    assert "Comments: 5 approved comments would go to 4 posts in Isso" in result.stdout
     assert snapshot(project) == before
     assert not (project / "var").exists()
