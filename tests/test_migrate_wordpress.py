@@ -24,6 +24,7 @@ from condividi.migrate.wordpress import (
     Options,
     front_matter,
     import_wordpress,
+    is_default_category,
     item_slug,
     local_date,
 )
@@ -335,3 +336,111 @@ def test_an_unexpanded_entity_stays_text_and_is_reported(project: Path, tmp_path
     assert read_back(project, entry.path).title == "XXE &amp;xxe; titolo"
     assert "segreto" not in entry.path.read_text(encoding="utf-8")
     assert "&xxe; kept as text" in format_report(report)
+
+
+HELD_BACK = DATA / "held-back.xml"
+
+
+@pytest.fixture
+def held_back(project: Path) -> ImportReport:
+    return run_import(project, Options(uploads=UPLOADS), wxr=HELD_BACK)
+
+
+def test_a_scheduled_post_and_its_own_category_wait(held_back: ImportReport) -> None:
+    scheduled = by_id(held_back)[502]
+    assert scheduled.status == "published" and scheduled.url == "in-arrivo/"  # not drafts/
+    assert any(note.startswith("scheduled for 2099-01-01 10:00") for note in scheduled.notes)
+    waiting = {redirect.source: (redirect.target, why) for redirect, why in held_back.waiting}
+    assert waiting == {
+        "/?p=502": ("/in-arrivo/", "a post scheduled for 2099-01-01"),
+        "/category/prossimamente/": (
+            "/categoria/prossimamente/",
+            "the category 'Prossimamente', of scheduled posts only",
+        ),
+        "/category/prossimamente/feed/": (
+            "/feeds/categoria/prossimamente.atom.xml",
+            "the category 'Prossimamente', of scheduled posts only",
+        ),
+        "/tag/anteprima/feed/": (
+            "/feeds/tag/anteprima.atom.xml",
+            "the tag 'anteprima', of scheduled posts only",
+        ),
+    }
+    # Viaggi also has a post published now: its redirect does not wait.
+    assert "/category/viaggi/" in {redirect.source for redirect in held_back.redirects}
+    text = format_report(held_back)
+    assert "Waiting (each build leaves them out until their target is published):" in text
+    assert "/?p=502 -> /in-arrivo/: a post scheduled for 2099-01-01" in text
+
+
+def test_a_password_protected_post_is_a_draft_and_its_comments_stay_out(
+    project: Path, held_back: ImportReport
+) -> None:
+    protected = by_id(held_back)[503]
+    assert protected.status == "draft"
+    assert read_back(project, protected.path).status == "draft"
+    assert any(note.startswith("password-protected on WordPress") for note in protected.notes)
+    sources = {redirect.source for redirect in held_back.redirects}
+    assert "/?p=503" not in sources and "/2020/02/solo-per-gli-amici/" not in sources
+    assert held_back.comment_targets is not None and 503 not in held_back.comment_targets
+    plan = held_back.comments
+    assert plan is not None and "/solo-per-gli-amici/" not in plan.threads
+    assert plan.held == [
+        "Solo per gli amici (https://anna.example.org/2020/02/solo-per-gli-amici/): "
+        "1 comments, held back: the post is password-protected on WordPress"
+    ]
+    assert "held back (never published with their post):" in format_report(held_back)
+
+
+def test_every_earlier_slug_of_a_renamed_post_redirects(held_back: ImportReport) -> None:
+    sources = {redirect.source: redirect.target for redirect in held_back.redirects}
+    assert sources["/2020/01/nuovo-nome/"] == "/nuovo-nome/"
+    assert sources["/2020/01/nome-originale/"] == "/nuovo-nome/"
+    assert sources["/2020/01/secondo-nome/"] == "/nuovo-nome/"
+
+
+def test_wordpress_default_category_is_dropped(project: Path, held_back: ImportReport) -> None:
+    entries = by_id(held_back)
+    renamed = read_back(project, entries[501].path)
+    assert str(renamed.category) == "Viaggi"
+    assert [str(tag) for tag in renamed.tags] == ["treni"]  # no "Uncategorized" tag
+    assert "WordPress's default category left out: Senza categoria, Uncategorized" in (
+        entries[501].notes
+    )
+    plain = read_back(project, entries[504].path)
+    settings = load_settings(project / "pelicanconf.py")
+    assert str(plain.category) == settings["DEFAULT_CATEGORY"]  # not its folder, "articles"
+    assert [str(tag) for tag in plain.tags] == ["Allgemein"]  # a tag the author chose stays
+    sources = {redirect.source for redirect in held_back.redirects}
+    for nicename in ("senza-categoria", "uncategorized", "sin-categoria", "non-classe"):
+        assert f"/category/{nicename}/" not in sources
+
+
+@pytest.mark.parametrize(
+    ("nicename", "name", "expected"),
+    [
+        ("uncategorized", "Uncategorized", True),
+        ("senza-categoria", "Senza categoria", True),
+        ("non-classe", "Non classé", True),
+        ("sin-categoria", "Sin categoría", True),
+        ("allgemein", "Allgemein", True),
+        ("sem-categoria", "Sem categoria", True),
+        ("uncategorized", "Varie", True),  # renamed, same slug
+        ("1", "未分類", True),
+        ("viaggi", "Viaggi", False),
+        ("categoria-senza-nome", "Una categoria", False),
+    ],
+)
+def test_default_category_names(nicename: str, name: str, expected: bool) -> None:
+    assert is_default_category(nicename, name) is expected
+
+
+def test_a_page_with_comments_says_so_and_gets_them(held_back: ImportReport) -> None:
+    entries = by_id(held_back)
+    assert "\nComments: on\n" in entries[601].path.read_text(encoding="utf-8")
+    assert "Comments:" not in entries[602].path.read_text(encoding="utf-8")
+    assert held_back.comment_targets is not None
+    guests = held_back.comment_targets[601]
+    assert (guests.thread, guests.kind) == ("/ospiti/", "page")
+    assert 602 not in held_back.comment_targets
+    assert held_back.comments is not None and held_back.comments.threads["/ospiti/"] == 2
