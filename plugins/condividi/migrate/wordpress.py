@@ -407,6 +407,15 @@ def plan_import(
     used: dict[tuple[str, str], str] = {}
     planned: list[PlannedFile] = []
     for item in export.items:
+        if not item.type or not item.status:
+            # Not something WordPress shows: no post type or no status (a broken or partial item).
+            missing = " and ".join(
+                name
+                for name, value in (("post_type", item.type), ("status", item.status))
+                if not value
+            )
+            report.skipped.append(Skipped(item.describe(), f"no {missing}: not a post or page"))
+            continue
         if item.type not in IMPORTED_TYPES:
             if item.type != "attachment":
                 report.other_types[item.type] += 1

@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-_WXR_NAMESPACE = re.compile(r"^http://wordpress\.org/export/(1\.\d+)/$")
-_EXCERPT_NAMESPACE = re.compile(r"^http://wordpress\.org/export/1\.\d+/excerpt/$")
+# WordPress writes http://, WordPress.com https://; 1.0, 1.1 and 1.2 have the same elements.
+_WXR_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(1\.\d+)/?$")
+_EXCERPT_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.\d+/excerpt/?$")
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -125,7 +126,7 @@ class Item:
         if len(title) > 60:
             title = title[:57] + "..."
         shown = f"{title!r}" if title else "(no title)"
-        return f"{self.type} {self.id} {shown} (line {self.line})"
+        return f"{self.type or 'item'} {self.id} {shown} (line {self.line})"
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,8 @@ class _Reader:
                 self.excerpt = "{" + uri + "}encoded"
         if not self.wp:
             raise WxrError(
-                f"{source}: not a WordPress export (no http://wordpress.org/export/ namespace); "
+                f"{source}: not a WordPress export (no http:// or https://wordpress.org/export/ "
+                "namespace); "
                 "export the blog from WordPress's Tools > Export"
             )
         self.version = _WXR_NAMESPACE.match(self.wp.strip("{}")).group(1)
@@ -282,7 +284,7 @@ class _Reader:
         )
         return Item(
             id=_number(text(element, "post_id")),
-            type=text(element, "post_type").strip() or "post",
+            type=text(element, "post_type").strip(),
             title=element.findtext("title") or "",
             link=(element.findtext("link") or "").strip(),
             guid=(element.findtext("guid") or "").strip(),
@@ -369,20 +371,42 @@ def _namespaces(root: etree._Element) -> Iterator[str]:
                 yield uri
 
 
+def _parser(recover: bool = False) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, recover=recover
+    )
+
+
+def _parse_xml(data: bytes, source: Path) -> etree._Element:
+    """Parse the export's XML; an undeclared prefix (WordPress.com's ``atom:``) is let through.
+
+    WordPress.com wrote ``<atom:link>`` in the channel without declaring ``xmlns:atom`` for
+    years; WordPress's own importer reads those exports, so we do too (the element is not
+    used). Anything else that is not well-formed is an error naming the file and line.
+    """
+    try:
+        return etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as error:
+        first = error
+    if first.code == etree.ErrorTypes.NS_ERR_UNDEFINED_NAMESPACE:
+        parser = _parser(recover=True)
+        root = etree.fromstring(data, parser)
+        other = [e for e in parser.error_log if e.type_name != "NS_ERR_UNDEFINED_NAMESPACE"]
+        if root is not None and not other:
+            return root
+        if other:
+            raise WxrError(f"{source}:{other[0].line}: not well-formed XML: {other[0].message}")
+    line = first.lineno if first.lineno is not None else "?"
+    raise WxrError(f"{source}:{line}: not well-formed XML: {first.msg}") from None
+
+
 def parse_export(data: bytes, source: Path) -> Export:
     """Parse the bytes of a WordPress export; ``source`` names it in messages.
 
     Returns the :class:`Export`. Raises :class:`WxrError` naming ``source`` and the line for
     XML that is not well-formed, and ``source`` for a document that is not a WordPress export.
     """
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        line = error.lineno if error.lineno is not None else "?"
-        raise WxrError(f"{source}:{line}: not well-formed XML: {error.msg}") from None
+    root = _parse_xml(data, source)
     if root is None or root.tag != "rss" or root.find("channel") is None:
         raise WxrError(f"{source}: not a WordPress export (no <rss><channel>)")
     reader = _Reader(root, source)
