@@ -30,6 +30,7 @@ from condividi.migrate.wordpress import (
 )
 from condividi.migrate.wxr import read_export
 from tests.conftest import copy_project
+from tests.real_exports_support import corpus
 
 DATA = Path(__file__).parent / "data" / "wordpress"
 WXR = DATA / "blog-1.2.xml"
@@ -444,3 +445,18 @@ def test_a_page_with_comments_says_so_and_gets_them(held_back: ImportReport) -> 
     assert (guests.thread, guests.kind) == ("/ospiti/", "page")
     assert 602 not in held_back.comment_targets
     assert held_back.comments is not None and held_back.comments.threads["/ospiti/"] == 2
+
+
+@pytest.mark.parametrize("name", ["armstrong-simple", "nikola-wordpress_unicode_export"])
+def test_uncategorized_of_real_exports_is_dropped(project: Path, name: str) -> None:
+    (export,) = [export for export in corpus() if export.name == name]
+    text = export.path.read_text(encoding="utf-8")
+    assert 'nicename="uncategorized"><![CDATA[Uncategorized]]>' in text  # filed there
+    report = run_import(project, Options(comments=False), wxr=export.path)
+    noted = [entry for entry in report.files if entry.kind == "article"]
+    assert any("default category left out: Uncategorized" in " ".join(e.notes) for e in noted)
+    for entry in noted:
+        post = read_back(project, entry.path)
+        assert "uncategorized" not in {str(post.category).lower()}
+        assert "uncategorized" not in {str(tag).lower() for tag in getattr(post, "tags", [])}
+    assert not any("uncategorized" in r.source + r.target for r in report.redirects)
