@@ -388,7 +388,7 @@ def test_a_password_protected_post_is_a_draft_and_its_comments_stay_out(
     assert plan is not None and "/solo-per-gli-amici/" not in plan.threads
     assert plan.held == [
         "Solo per gli amici (https://anna.example.org/2020/02/solo-per-gli-amici/): "
-        "1 comments, held back: the post is password-protected on WordPress"
+        "1 comment, held back: the post is password-protected on WordPress"
     ]
     assert "held back (never published with their post):" in format_report(held_back)
 

@@ -177,7 +177,8 @@ def plan_threads(
             continue
         if item.id in held:
             title = " ".join(item.title.split())
-            plan.held.append(f"{title} ({item.link}): {len(kept)} comments, {held[item.id]}")
+            count = f"{len(kept)} comment{'' if len(kept) == 1 else 's'}"
+            plan.held.append(f"{title} ({item.link}): {count}, {held[item.id]}")
             continue
         post = match(item)
         if post is None:
