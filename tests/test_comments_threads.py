@@ -27,3 +27,9 @@ def test_comments_front_matter(value: str | None, expected: bool) -> None:
 def test_unknown_value_names_the_file_and_the_value() -> None:
     with pytest.raises(ConfigError, match=r"articles/post\.md: Comments: 'maybe'"):
         comments_enabled("maybe", "articles/post.md")
+
+
+def test_a_page_takes_no_comments_unless_it_says_so() -> None:
+    assert comments_enabled(None, "pages/chi-sono.md", default=False) is False
+    assert comments_enabled("on", "pages/chi-sono.md", default=False) is True
+    assert comments_enabled("off", "articles/post.md") is False

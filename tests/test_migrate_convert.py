@@ -180,3 +180,53 @@ def test_a_huge_post_converts_whole() -> None:
     assert result.markdown.count("\n\n") == 999
     assert result.markdown.rstrip().endswith("che si ripete.")
     assert result.shortcodes_left == {}
+
+
+def real_post(title: str, package: str = "pelican") -> str:
+    """Return the content of the post ``title`` of a real export (tests/data/wordpress/real)."""
+    from condividi.migrate.wxr import read_export
+    from tests.real_exports_support import corpus
+
+    path = next(export.path for export in corpus() if export.package == package)
+    return next(item.content for item in read_export(path).items if item.title == title)
+
+
+def test_a_real_list_with_a_code_block_keeps_its_four_items() -> None:
+    # Pelican's own importer test export: items indented by 4 spaces, one holding a <pre>.
+    page = render(convert(real_post("Code in List")).markdown)
+    lists = page.find_all("ul")
+    assert len(lists) == 1
+    items = lists[0].find_all("li", recursive=False)
+    assert [" ".join(item.get_text(" ").split())[:21] for item in items] == [
+        "List Item One!",
+        "List Item Two!",
+        "This is a code sample",
+        "List Item Four!",
+    ]
+    code = items[2].find("pre")
+    assert code is not None and "for i in zip(a, b):" in code.get_text()
+    assert "print i" in code.get_text() and page.find("code", string="a = [1, 2, 3]") is None
+    assert "- List Item" not in page.get_text()
+
+
+def test_nested_and_mixed_lists_stay_nested() -> None:
+    html_list = (
+        "<ul><li>One<ul><li>One a</li><li>One b<ol><li>deep</li><li>deeper</li></ol></li>"
+        "</ul></li><li>Two</li></ul>"
+    )
+    page = render(convert(html_list).markdown)
+    top = page.find("ul")
+    assert [li.contents[0].strip() for li in top.find_all("li", recursive=False)] == ["One", "Two"]
+    second = top.find("li").find("ul")
+    assert [li.contents[0].strip() for li in second.find_all("li", recursive=False)] == [
+        "One a",
+        "One b",
+    ]
+    assert [li.get_text() for li in second.find("ol").find_all("li")] == ["deep", "deeper"]
+
+
+def test_a_long_numbered_list_keeps_its_continuation_lines() -> None:
+    items = "".join(f"<li>Item {n}<br>second line</li>" for n in range(1, 12))
+    page = render(convert(f"<ol>{items}</ol>").markdown)
+    rendered = page.find("ol").find_all("li", recursive=False)
+    assert len(rendered) == 11 and all("second line" in li.get_text() for li in rendered)

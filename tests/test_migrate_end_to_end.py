@@ -86,7 +86,7 @@ def test_the_import_succeeds_and_reports(imported: Imported) -> None:
     assert "pages: 2 imported" in out
     assert "post 106 'Un post cestinato' (line" in out and "in the trash" in out
     assert "Media: 2 copied" in out and "2 missing" in out
-    assert "Comments: 4 approved comments went to 3 posts in Isso" in out
+    assert "Comments: 5 approved comments went to 4 posts in Isso" in out
 
 
 def test_every_imported_post_has_share_and_comments(imported: Imported) -> None:
@@ -97,6 +97,13 @@ def test_every_imported_post_has_share_and_comments(imported: Imported) -> None:
         assert html.select_one("aside.thanks"), slug
     for slug in PAGES:
         assert page(imported.output, slug).find("h1")
+    # The page that had a comment on WordPress keeps a comments section; the other has none.
+    contacts = page(imported.output, "contatti")
+    thread = contacts.select_one("article.page section#commenti #isso-thread")
+    assert thread is not None and thread["data-isso-id"] == "/contatti/"
+    assert contacts.select_one("section#commenti [data-comments-count='/contatti/']")
+    assert contacts.select_one("script[data-comments-server]")  # fills the count
+    assert not page(imported.output, "dove-trovarmi").select("#commenti, #isso-thread")
 
 
 def test_the_build_publishes_the_old_addresses(imported: Imported) -> None:
@@ -170,11 +177,9 @@ def test_imported_pages_are_valid_html(imported: Imported) -> None:
 def test_comments_land_in_isso_on_their_threads(imported: Imported) -> None:
     database = imported.project / "var" / "comments" / "comments.db"
     with IssoServer(database.parent, (SITEURL,)) as isso:
-        assert isso.counts("/benvenuti/", "/dati-non-vanita/", "/en/a-video-in-english/") == [
-            2,
-            1,
-            1,
-        ]
+        assert isso.counts(
+            "/benvenuti/", "/dati-non-vanita/", "/en/a-video-in-english/", "/contatti/"
+        ) == [2, 1, 1, 1]
         thread = isso.thread("/benvenuti/")
     (marco,) = thread["replies"]
     assert marco["author"] == "Marco"
@@ -186,7 +191,7 @@ def test_running_again_changes_nothing(imported: Imported) -> None:
     again = import_command(imported.project, "--uploads", str(UPLOADS))
     assert again.returncode == 0, again.stdout + again.stderr
     assert "posts: 0 imported, 11 unchanged, 0 replaced" in again.stdout
-    assert "3 posts already had comments in Isso: left as they were" in again.stdout
+    assert "4 posts already had comments in Isso: left as they were" in again.stdout
     after = snapshot(imported.project)
     changed = [name for name in after if after[name] != before.get(name)]
     assert changed == [] or all("var/comments" in name for name in changed), changed
@@ -198,6 +203,96 @@ def test_a_dry_run_writes_nothing(imported: Imported, tmp_path: Path) -> None:
     result = import_command(project, "--uploads", str(UPLOADS), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "posts: 11 to import" in result.stdout
-    assert "Comments: 4 approved comments would go to 3 posts in Isso" in result.stdout
+    assert "Comments: 5 approved comments would go to 4 posts in Isso" in result.stdout
     assert snapshot(project) == before
     assert not (project / "var").exists()
+
+
+HELD_BACK = DATA / "held-back.xml"
+
+
+@pytest.fixture(scope="module")
+def held_back(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
+    base = tmp_path_factory.mktemp("held-back")
+    project = copy_project(base)
+    result = subprocess.run(
+        [sys.executable, "-m", "condividi", "import", "wordpress", str(HELD_BACK)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = build_site(  # make publish: raises if anything the import left stops it
+        project / "publishconf.py",
+        project / "output",
+        {"SITEURL": SITEURL, "PATH": str(project / "content"), "CACHE_PATH": str(base / "cache")},
+    )
+    yield Imported(project, output, result)
+
+
+def test_a_scheduled_post_and_its_category_leave_a_site_that_publishes(
+    held_back: Imported,
+) -> None:
+    assert "Waiting (each build leaves them out until their target is published):" in (
+        held_back.result.stdout
+    )
+    assert not (held_back.output / "in-arrivo").exists()
+    assert not (held_back.output / "categoria/prossimamente").exists()
+    published = (held_back.output / "_redirects").read_text(encoding="utf-8")
+    rules = {tuple(line.split()[:2]) for line in published.splitlines() if line.strip()}
+    assert ("/2020/01/nome-originale/", "/nuovo-nome/") in rules
+    assert ("/2020/01/secondo-nome/", "/nuovo-nome/") in rules
+    assert not any(source in ("/category/prossimamente/", "/?p=502") for source, _ in rules)
+    assert (held_back.output / "2020/01/nome-originale/index.html").is_file()
+
+
+def test_a_password_protected_post_is_never_published(held_back: Imported) -> None:
+    assert "password-protected on WordPress: imported as a draft" in held_back.result.stdout
+    for path in held_back.output.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".txt", ""):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert "via dei Segreti" not in text and "Passo a trovarti" not in text, path
+    assert not (held_back.output / "solo-per-gli-amici").exists()
+
+
+def test_an_imported_page_keeps_its_comments(held_back: Imported) -> None:
+    guests = page(held_back.output, "ospiti")
+    assert guests.select_one("article.page #isso-thread")["data-isso-id"] == "/ospiti/"
+    assert not page(held_back.output, "su-di-me").select("#commenti")
+
+
+@pytest.mark.isso
+def test_the_page_comments_land_in_isso(held_back: Imported) -> None:
+    database = held_back.project / "var" / "comments" / "comments.db"
+    with IssoServer(database.parent, (SITEURL,)) as isso:
+        assert isso.counts("/ospiti/", "/solo-per-gli-amici/") == [2, 0]
+        (sara,) = isso.thread("/ospiti/")["replies"]
+    assert sara["author"] == "Sara" and [r["author"] for r in sara["replies"]] == ["Anna"]
+
+
+def test_pelicans_own_export_imports_and_publishes(tmp_path: Path) -> None:
+    """Pelican's importer test export (a real WordPress 3.3 file) declares "Uncategorized"."""
+    import pelican
+
+    wxr = Path(pelican.__file__).parent / "tests" / "content" / "wordpressexport.xml"
+    assert "<wp:cat_name><![CDATA[Uncategorized]]></wp:cat_name>" in wxr.read_text()
+    project = copy_project(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "condividi", "import", "wordpress", str(wxr), "--no-comments"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = build_site(
+        project / "publishconf.py",
+        project / "output",
+        {"SITEURL": SITEURL, "PATH": str(project / "content"), "CACHE_PATH": str(tmp_path / "c")},
+    )
+    assert (output / "categoria" / "category-2" / "index.html").is_file()
+    assert not list(output.glob("**/uncategorized*"))
+    assert "uncategorized" not in (project / "content" / "redirects.txt").read_text().lower()

@@ -52,3 +52,34 @@ def test_missing_uploads_keep_their_url_and_are_listed() -> None:
     assert list(plan.missing) == [url]
     without_folder = MediaPlan(None)
     assert without_folder.resolve(url) is None and list(without_folder.missing) == [url]
+
+
+def test_a_link_out_of_the_uploads_folder_is_never_followed(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    (uploads / "2024/03").mkdir(parents=True)
+    secret = tmp_path / "hostname"
+    secret.write_text("segreto\n")
+    (uploads / "2024/03/link.jpg").symlink_to(secret)
+    (uploads / "2024/03/foto.jpg").write_bytes(b"jpeg")
+    (uploads / "2024/03/alias.jpg").symlink_to(uploads / "2024/03/foto.jpg")
+    plan = MediaPlan(uploads)
+    link = "https://giulia.example.org/wp-content/uploads/2024/03/link.jpg"
+    assert plan.resolve(link) is None
+    assert "images/2024/03/link.jpg" not in plan.copies
+    assert list(plan.missing) == [link]
+    assert "is a link out of the uploads folder" in plan.refused[link]
+    # A link that stays inside the folder is an upload like any other.
+    alias = "https://giulia.example.org/wp-content/uploads/2024/03/alias.jpg"
+    assert plan.resolve(alias) == "{static}/images/2024/03/alias.jpg"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../../../etc/hostname", "%2e%2e/%2e%2e/wp-config.php", "2024/%2E%2E/%2e%2e/%2e%2e/x"],
+)
+def test_an_upload_url_leaving_the_folder_counts_as_missing(path: str) -> None:
+    plan = MediaPlan(UPLOADS)
+    url = f"https://giulia.example.org/wp-content/uploads/{path}"
+    assert plan.resolve(url) is None and not plan.copies
+    assert list(plan.missing) == [url]
+    assert "leaves the uploads folder" in plan.refused[url]

@@ -8,7 +8,13 @@ import pytest
 
 from condividi.build import load_settings
 from condividi.migrate.cli import format_report
-from condividi.migrate.permalinks import Imported, old_path, site_path, wordpress_redirects
+from condividi.migrate.permalinks import (
+    Imported,
+    old_path,
+    old_slug_links,
+    site_path,
+    wordpress_redirects,
+)
 from condividi.migrate.redirect_map import read_redirects, redirects_file
 from condividi.migrate.wordpress import Options, import_wordpress, plan_import
 from condividi.migrate.wxr import read_export
@@ -92,3 +98,18 @@ def test_the_map_file_and_conflicts_with_lines_by_hand(tmp_path: Path) -> None:
     assert lines["/feed/"] == "/newsletter/" and lines["/?p=101"] == "/benvenuti/"
     assert "# imported from WordPress blog-1.2.xml on " in path.read_text(encoding="utf-8")
     assert "CONFLICT /feed/: the map sends it to /newsletter/ (kept)" in format_report(report)
+
+
+def test_old_slugs_give_the_earlier_permalinks() -> None:
+    item = read_export(WXR).by_id[101]  # /2024/03/benvenuti/
+    meta = (("_wp_old_slug", "primo-post"), ("_edit_last", "1"), ("_wp_old_slug", "ciao"))
+    renamed = type(item)(**{**item.__dict__, "postmeta": meta})
+    assert old_slug_links(renamed) == [
+        "https://giulia.example.org/2024/03/primo-post/",
+        "https://giulia.example.org/2024/03/ciao/",
+    ]
+    # The current slug, a path, or a permalink without the slug give nothing.
+    odd = (("_wp_old_slug", "benvenuti"), ("_wp_old_slug", "a/b"), ("_wp_old_slug", ""))
+    assert old_slug_links(type(item)(**{**item.__dict__, "postmeta": odd})) == []
+    query = type(item)(**{**item.__dict__, "link": "https://giulia.example.org/?p=101"})
+    assert old_slug_links(type(query)(**{**query.__dict__, "postmeta": meta})) == []

@@ -24,11 +24,13 @@ from condividi.migrate.wordpress import (
     Options,
     front_matter,
     import_wordpress,
+    is_default_category,
     item_slug,
     local_date,
 )
 from condividi.migrate.wxr import read_export
 from tests.conftest import copy_project
+from tests.real_exports_support import corpus
 
 DATA = Path(__file__).parent / "data" / "wordpress"
 WXR = DATA / "blog-1.2.xml"
@@ -199,7 +201,7 @@ def test_a_dry_run_writes_nothing(project: Path) -> None:
     report = run_import(project, Options(uploads=UPLOADS, dry_run=True))
     assert sorted(str(path) for path in project.rglob("*")) == before
     assert report.count(NEW) == 13 and report.merged.added
-    assert report.comments is not None and report.comments.comments == 4
+    assert report.comments is not None and report.comments.comments == 5  # 1 on a page
     assert "(dry run: nothing was written)" in format_report(report)
 
 
@@ -225,7 +227,9 @@ def test_a_11_export_imports(project: Path) -> None:
     entries = by_id(report)
     post = read_back(project, entries[7].path)
     assert post.date == datetime(2011, 5, 4, 10, 15, tzinfo=ROME)
-    assert str(post.category) == "Senza categoria"
+    # WordPress's default category is left out: the post gets the site's own default.
+    assert str(post.category) == load_settings(project / "pelicanconf.py")["DEFAULT_CATEGORY"]
+    assert "WordPress's default category left out: Senza categoria" in entries[7].notes
     text = entries[7].path.read_text(encoding="utf-8")
     assert "<figcaption>Una didascalia nell'attributo</figcaption>" in text
     page = entries[2].path.read_text(encoding="utf-8")
@@ -234,7 +238,7 @@ def test_a_11_export_imports(project: Path) -> None:
     assert sources["/blog/2011/05/il-primo-post/"] == "/il-primo-post/"
     assert sources["/blog/?p=7"] == "/il-primo-post/"
     assert sources["/blog/chi-scrive/"] == "/chi-scrive/"
-    assert sources["/blog/category/senza-categoria/"] == "/categoria/senza-categoria/"
+    assert "/blog/category/senza-categoria/" not in sources
 
 
 def test_the_command_line_exit_codes(project: Path) -> None:
@@ -315,3 +319,166 @@ def test_category_and_tag_names_are_stripped_of_markup(project: Path, tmp_path: 
     post = read_back(project, entry.path)
     assert str(post.category) == "Marketing social"
     assert [str(tag) for tag in post.tags] == ["Newsletter", "follower", "LinkedIn"]
+
+
+def test_a_link_out_of_the_uploads_folder_is_reported_not_copied(
+    project: Path, tmp_path: Path
+) -> None:
+    uploads = tmp_path / "uploads"
+    (uploads / "2024/03").mkdir(parents=True)
+    (uploads / "2024/03/foto.jpg").write_bytes((UPLOADS / "2024/03/foto.jpg").read_bytes())
+    secret = tmp_path / "hostname"
+    secret.write_text("segreto\n")
+    (uploads / "2024/03/grafico.png").symlink_to(secret)
+    report = run_import(project, Options(uploads=uploads, comments=False))
+    assert not (project / "content/images/2024/03/grafico.png").exists()
+    assert (project / "content/images/2024/03/foto.jpg").is_file()
+    text = format_report(report)
+    assert "grafico.png is a link out of the uploads folder: not copied" in text
+    assert "Media: 1 copied" in text and "3 missing" in text
+    listed = (project / "wordpress-missing-media.txt").read_text().split()
+    assert not any("grafico" in url for url in listed)
+    assert not any(
+        "segreto" in path.read_text(errors="replace")
+        for path in (project / "content").rglob("*")
+        if path.is_file()
+    )
+
+
+def test_an_unexpanded_entity_stays_text_and_is_reported(project: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "hostname"
+    secret.write_text("segreto")
+    text = WXR.read_text(encoding="utf-8").replace(
+        "<rss ", f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>\n<rss ', 1
+    )
+    text = text.replace("Benvenuti nel nuovo blog", "XXE &xxe; titolo", 1)
+    evil = tmp_path / "xxe.xml"
+    evil.write_text(text, encoding="utf-8")
+    report = run_import(project, wxr=evil)
+    entry = by_id(report)[101]
+    assert read_back(project, entry.path).title == "XXE &amp;xxe; titolo"
+    assert "segreto" not in entry.path.read_text(encoding="utf-8")
+    assert "&xxe; kept as text" in format_report(report)
+
+
+HELD_BACK = DATA / "held-back.xml"
+
+
+@pytest.fixture
+def held_back(project: Path) -> ImportReport:
+    return run_import(project, Options(uploads=UPLOADS), wxr=HELD_BACK)
+
+
+def test_a_scheduled_post_and_its_own_category_wait(held_back: ImportReport) -> None:
+    scheduled = by_id(held_back)[502]
+    assert scheduled.status == "published" and scheduled.url == "in-arrivo/"  # not drafts/
+    assert any(note.startswith("scheduled for 2099-01-01 10:00") for note in scheduled.notes)
+    waiting = {redirect.source: (redirect.target, why) for redirect, why in held_back.waiting}
+    assert waiting == {
+        "/?p=502": ("/in-arrivo/", "a post scheduled for 2099-01-01"),
+        "/category/prossimamente/": (
+            "/categoria/prossimamente/",
+            "the category 'Prossimamente', of scheduled posts only",
+        ),
+        "/category/prossimamente/feed/": (
+            "/feeds/categoria/prossimamente.atom.xml",
+            "the category 'Prossimamente', of scheduled posts only",
+        ),
+        "/tag/anteprima/feed/": (
+            "/feeds/tag/anteprima.atom.xml",
+            "the tag 'anteprima', of scheduled posts only",
+        ),
+    }
+    # Viaggi also has a post published now: its redirect does not wait.
+    assert "/category/viaggi/" in {redirect.source for redirect in held_back.redirects}
+    text = format_report(held_back)
+    assert "Waiting (each build leaves them out until their target is published):" in text
+    assert "/?p=502 -> /in-arrivo/: a post scheduled for 2099-01-01" in text
+
+
+def test_a_password_protected_post_is_a_draft_and_its_comments_stay_out(
+    project: Path, held_back: ImportReport
+) -> None:
+    protected = by_id(held_back)[503]
+    assert protected.status == "draft"
+    assert read_back(project, protected.path).status == "draft"
+    assert any(note.startswith("password-protected on WordPress") for note in protected.notes)
+    sources = {redirect.source for redirect in held_back.redirects}
+    assert "/?p=503" not in sources and "/2020/02/solo-per-gli-amici/" not in sources
+    assert held_back.comment_targets is not None and 503 not in held_back.comment_targets
+    plan = held_back.comments
+    assert plan is not None and "/solo-per-gli-amici/" not in plan.threads
+    assert plan.held == [
+        "Solo per gli amici (https://anna.example.org/2020/02/solo-per-gli-amici/): "
+        "1 comment, held back: the post is password-protected on WordPress"
+    ]
+    assert "held back (never published with their post):" in format_report(held_back)
+
+
+def test_every_earlier_slug_of_a_renamed_post_redirects(held_back: ImportReport) -> None:
+    sources = {redirect.source: redirect.target for redirect in held_back.redirects}
+    assert sources["/2020/01/nuovo-nome/"] == "/nuovo-nome/"
+    assert sources["/2020/01/nome-originale/"] == "/nuovo-nome/"
+    assert sources["/2020/01/secondo-nome/"] == "/nuovo-nome/"
+
+
+def test_wordpress_default_category_is_dropped(project: Path, held_back: ImportReport) -> None:
+    entries = by_id(held_back)
+    renamed = read_back(project, entries[501].path)
+    assert str(renamed.category) == "Viaggi"
+    assert [str(tag) for tag in renamed.tags] == ["treni"]  # no "Uncategorized" tag
+    assert "WordPress's default category left out: Senza categoria, Uncategorized" in (
+        entries[501].notes
+    )
+    plain = read_back(project, entries[504].path)
+    settings = load_settings(project / "pelicanconf.py")
+    assert str(plain.category) == settings["DEFAULT_CATEGORY"]  # not its folder, "articles"
+    assert [str(tag) for tag in plain.tags] == ["Allgemein"]  # a tag the author chose stays
+    sources = {redirect.source for redirect in held_back.redirects}
+    for nicename in ("senza-categoria", "uncategorized", "sin-categoria", "non-classe"):
+        assert f"/category/{nicename}/" not in sources
+
+
+@pytest.mark.parametrize(
+    ("nicename", "name", "expected"),
+    [
+        ("uncategorized", "Uncategorized", True),
+        ("senza-categoria", "Senza categoria", True),
+        ("non-classe", "Non classé", True),
+        ("sin-categoria", "Sin categoría", True),
+        ("allgemein", "Allgemein", True),
+        ("sem-categoria", "Sem categoria", True),
+        ("uncategorized", "Varie", True),  # renamed, same slug
+        ("1", "未分類", True),
+        ("viaggi", "Viaggi", False),
+        ("categoria-senza-nome", "Una categoria", False),
+    ],
+)
+def test_default_category_names(nicename: str, name: str, expected: bool) -> None:
+    assert is_default_category(nicename, name) is expected
+
+
+def test_a_page_with_comments_says_so_and_gets_them(held_back: ImportReport) -> None:
+    entries = by_id(held_back)
+    assert "\nComments: on\n" in entries[601].path.read_text(encoding="utf-8")
+    assert "Comments:" not in entries[602].path.read_text(encoding="utf-8")
+    assert held_back.comment_targets is not None
+    guests = held_back.comment_targets[601]
+    assert (guests.thread, guests.kind) == ("/ospiti/", "page")
+    assert 602 not in held_back.comment_targets
+    assert held_back.comments is not None and held_back.comments.threads["/ospiti/"] == 2
+
+
+@pytest.mark.parametrize("name", ["armstrong-simple", "nikola-wordpress_unicode_export"])
+def test_uncategorized_of_real_exports_is_dropped(project: Path, name: str) -> None:
+    (export,) = [export for export in corpus() if export.name == name]
+    text = export.path.read_text(encoding="utf-8")
+    assert 'nicename="uncategorized"><![CDATA[Uncategorized]]>' in text  # filed there
+    report = run_import(project, Options(comments=False), wxr=export.path)
+    noted = [entry for entry in report.files if entry.kind == "article"]
+    assert any("default category left out: Uncategorized" in " ".join(e.notes) for e in noted)
+    for entry in noted:
+        post = read_back(project, entry.path)
+        assert "uncategorized" not in {str(post.category).lower()}
+        assert "uncategorized" not in {str(tag).lower() for tag in getattr(post, "tags", [])}
+    assert not any("uncategorized" in r.source + r.target for r in report.redirects)

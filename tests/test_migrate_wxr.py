@@ -1,13 +1,15 @@
-"""The WordPress export reader: typed items from WXR 1.1 and 1.2, read safely."""
+"""The WordPress export reader: typed items from WXR 1.0 to 1.2 (http or https), read safely."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from condividi.migrate.wxr import WxrError, parse_date, parse_export, read_export
+from tests.real_exports_support import corpus
 
 DATA = Path(__file__).parent / "data" / "wordpress"
 WXR_12 = DATA / "blog-1.2.xml"
@@ -163,3 +165,108 @@ def test_a_huge_post_reads(tmp_path: Path) -> None:
     )
     (item,) = read_export(path).items
     assert len(item.content) == len(body)
+
+
+def test_text_after_an_unexpanded_entity_is_kept(tmp_path: Path) -> None:
+    secret = tmp_path / "hostname"
+    secret.write_text("segreto")
+    doctype = f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+    text = MINIMAL.format(
+        doctype=doctype,
+        title="XXE &xxe; titolo",
+        content="<![CDATA[<p>Prima</p>]]>&xxe;<![CDATA[<p>dopo</p>]]>",
+    )
+    (item,) = parse_export(text.encode(), tmp_path / "xxe.xml").items
+    assert item.title == "XXE &xxe; titolo"
+    assert item.content == "<p>Prima</p>&xxe;<p>dopo</p>"
+    assert item.entities == ("&xxe;",)
+    assert "segreto" not in item.title + item.content
+
+
+def wordpress_com(data: bytes, prefix: str = "wp") -> bytes:
+    """Rewrite a real export the way WordPress.com writes it: https:// namespaces (WXR 1.2).
+
+    ``prefix`` renames the ``wp:`` prefix too (an XML tool may choose any prefix).
+    """
+    text = data.decode("utf-8")
+    text = re.sub(r"http://wordpress\.org/export/1\.\d/", "https://wordpress.org/export/1.2/", text)
+    if prefix != "wp":
+        text = re.sub(r"(</?)wp:", rf"\g<1>{prefix}:", text).replace(
+            "xmlns:wp=", f"xmlns:{prefix}="
+        )
+    return text.encode("utf-8")
+
+
+def summary(export) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [
+        (
+            item.id,
+            item.type,
+            item.status,
+            item.title,
+            item.content,
+            item.excerpt,
+            item.terms,
+            item.postmeta,
+            item.comments,
+        )
+        for item in export.items
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["wp", "wordpress"])
+def test_a_wordpress_com_export_with_https_namespaces_reads_the_same(prefix: str) -> None:
+    real = next(export for export in corpus() if export.package == "pelican")
+    data = real.path.read_bytes()
+    original = parse_export(data, real.path)
+    rewritten = wordpress_com(data, prefix)
+    assert (
+        b'="https://wordpress.org/export/1.2/"' in rewritten
+        and b"http://wordpress.org/export/" not in rewritten
+    )
+    https = parse_export(rewritten, real.path)
+    assert summary(https) == summary(original)
+    assert https.site.categories == original.site.categories
+    assert len(https.posts) == 11 and any(item.comments for item in https.posts)
+
+
+def test_every_real_export_reads_with_its_version() -> None:
+    versions = {export.name: read_export(export.path).site.version for export in corpus()}
+    assert versions == {
+        "pelican-wordpressexport": "1.1",
+        "nikola-wordpress_export_example": "1.2",
+        "nikola-wordpress_unicode_export": "1.2",
+        "armstrong-simple": "1.0",
+        "wagtail-raw_xml": "1.2",
+        "wagtail-post_meta": "1.2",
+    }
+    simple = read_export(next(e.path for e in corpus() if e.package.startswith("armstrong")))
+    published = [item for item in simple.posts if item.status == "publish"]
+    assert len(published) == 3 and all(item.content.strip() for item in published)
+    assert simple.by_id[simple.posts[0].id].excerpt == simple.posts[0].excerpt
+
+
+def test_plain_text_values_read_like_cdata() -> None:
+    plain = MINIMAL.format(doctype="", title="Tom &amp; Jerry", content="&lt;p&gt;Ciao&lt;/p&gt;")
+    cdata = MINIMAL.format(
+        doctype="", title="<![CDATA[Tom & Jerry]]>", content="<![CDATA[<p>Ciao</p>]]>"
+    )
+    read = [parse_export(text.encode(), Path("x.xml")).items[0] for text in (plain, cdata)]
+    assert [(item.title, item.content) for item in read] == [("Tom & Jerry", "<p>Ciao</p>")] * 2
+
+
+def test_an_item_without_a_type_keeps_it_empty() -> None:
+    text = MINIMAL.format(doctype="", title="T", content="C").replace(
+        "<wp:post_type>post</wp:post_type>", ""
+    )
+    item = parse_export(text.encode(), Path("x.xml")).items[0]
+    assert item.type == "" and item.describe().startswith("item 1 'T'")
+
+
+def test_wordpress_coms_undeclared_atom_prefix_is_let_through_and_nothing_else() -> None:
+    text = MINIMAL.format(doctype="", title="T", content="C")
+    text = text.replace("<channel>", '<channel><atom:link rel="hub" href="https://x.example"/>')
+    assert parse_export(text.encode(), Path("x.xml")).items[0].title == "T"
+    broken = text.replace("<title>T</title>", "<title>T</titel>")
+    with pytest.raises(WxrError, match=r"x\.xml:\d+: not well-formed XML"):
+        parse_export(broken.encode(), Path("x.xml"))

@@ -264,3 +264,37 @@ def test_a_development_build_writes_no_nginx_includes(make_site: BuildSite) -> N
     output = make_site(settings="pelicanconf.py")
     assert (output / "_redirects").is_file()
     assert not (make_site.project / "var" / "redirects").exists()  # type: ignore[attr-defined]
+
+
+def test_a_category_of_unpublished_posts_only_waits(
+    make_site: BuildSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    articles = make_site.project / "content" / "articles"  # type: ignore[attr-defined]
+    (articles / "in-arrivo.md").write_text(
+        "Title: In arrivo\nDate: 2099-01-01 10:00\nCategory: Prossimamente\nTags: anteprima\n"
+        "Lang: it\n\nEsce nel 2099.\n",
+        encoding="utf-8",
+    )
+    write_map(
+        make_site,
+        "/category/prossimamente/ /categoria/prossimamente/\n"
+        "/category/prossimamente/feed/ /feeds/categoria/prossimamente.atom.xml\n"
+        "/tag/anteprima/feed/ /feeds/tag/anteprima.rss.xml\n"
+        "/category/altro/ /categoria/non-esiste/\n",
+    )
+    with pytest.raises(BuildError, match=r"redirects\.txt:4: .*/categoria/non-esiste/"):
+        make_site()  # a publish build: a target nobody will write is still an error
+    write_map(
+        make_site,
+        "/category/prossimamente/ /categoria/prossimamente/\n"
+        "/category/prossimamente/feed/ /feeds/categoria/prossimamente.atom.xml\n"
+        "/tag/anteprima/feed/ /feeds/tag/anteprima.rss.xml\n",
+    )
+    with caplog.at_level(logging.WARNING):
+        output = make_site()
+    assert (
+        "/category/prossimamente/ leads to /categoria/prossimamente/, a post not published yet "
+        "(content/articles/in-arrivo.md: its category Prossimamente)" in caplog.text
+    )
+    assert "content/articles/in-arrivo.md: its tag anteprima" in caplog.text
+    assert not (output / "category" / "prossimamente").exists()

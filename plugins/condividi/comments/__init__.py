@@ -2,7 +2,8 @@
 
 Listed in ``PLUGINS`` as ``condividi.comments``. The glue below reads ``COMMENTS_*`` once into
 the template context (``comments_config``) and gives every post its thread id
-(``comments_thread``, ``None`` when the post has ``Comments: off``) and, for a hosted service,
+(``comments_thread``, ``None`` when the post has ``Comments: off``; a page has one only with
+``Comments: on``) and, for a hosted service,
 its click-to-load embed (``comments_embed``); with Isso, the address of the script that starts
 Isso's client in the post's language (``comments_client``, written once per language:
 :mod:`condividi.comments.isso_client`). The theme's ``partials/comments.html`` and
@@ -16,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 from pelican import signals
-from pelican.generators import ArticlesGenerator, Generator
+from pelican.generators import ArticlesGenerator, Generator, PagesGenerator
 
 from condividi import i18n
 from condividi.comments.config import CommentsConfig, comments_config
@@ -33,10 +34,16 @@ def on_generator_init(generator: Generator) -> None:
         generator.context["comments_config"] = comments_config(generator.settings)
 
 
-def annotate(article: Any, config: CommentsConfig, settings: dict[str, Any]) -> None:
-    """Set ``comments_thread`` and ``comments_embed`` on one article."""
+def annotate(
+    article: Any, config: CommentsConfig, settings: dict[str, Any], default: bool = True
+) -> None:
+    """Set ``comments_thread`` and ``comments_embed`` on one article or page.
+
+    ``default`` is whether it takes comments without a ``Comments:`` line: a post does, a page
+    (about, privacy...) does not.
+    """
     enabled = config.provider != "none" and comments_enabled(
-        article.metadata.get("comments"), article.relative_source_path
+        article.metadata.get("comments"), article.relative_source_path, default
     )
     if not enabled:
         article.comments_thread = None
@@ -61,17 +68,19 @@ def annotate(article: Any, config: CommentsConfig, settings: dict[str, Any]) -> 
 
 
 def on_all_generators_finalized(generators: list[Generator]) -> None:
-    """Give every article (translations, hidden posts and drafts too) its comment thread."""
+    """Give every article (translations, hidden posts and drafts too) its comment thread, and
+    every page that asks for one (``Comments: on``)."""
     for generator in generators:
-        if isinstance(generator, ArticlesGenerator):
+        if isinstance(generator, (ArticlesGenerator, PagesGenerator)):
             config = generator.context["comments_config"]
-            for article in site_content([generator]):
-                annotate(article, config, generator.settings)
+            is_article = isinstance(generator, ArticlesGenerator)
+            for content in site_content([generator]):
+                annotate(content, config, generator.settings, default=is_article)
 
 
-def on_article_writer_finalized(generator: ArticlesGenerator, writer: Any) -> None:
+def on_article_writer_finalized(generator: Generator, writer: Any) -> None:
     """Write the script that starts Isso's client for each language of the posts with a
-    thread (see :mod:`condividi.comments.isso_client`)."""
+    thread (see :mod:`condividi.comments.isso_client`); the same for the pages' languages."""
     config: CommentsConfig = generator.context["comments_config"]
     if config.provider != "isso":
         return
@@ -93,3 +102,4 @@ def register() -> None:
     signals.generator_init.connect(on_generator_init)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.article_writer_finalized.connect(on_article_writer_finalized)
+    signals.page_writer_finalized.connect(on_article_writer_finalized)

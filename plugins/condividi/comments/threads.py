@@ -19,14 +19,15 @@ def thread_id(slug: str, lang: str, default_lang: str) -> str:
     return f"/{slug}/"
 
 
-def comments_enabled(value: object, source: str) -> bool:
-    """Read a post's ``Comments:`` front matter (absent means on).
+def comments_enabled(value: object, source: str, default: bool = True) -> bool:
+    """Read a post's or page's ``Comments:`` front matter.
 
-    Takes the metadata value (``None`` when absent) and the post's file name for the error
-    message; returns whether the post shows comments, or raises :class:`ConfigError`.
+    Takes the metadata value (``None`` when absent), the file name for the error message and
+    what an absent value means (on for a post, off for a page); returns whether it shows
+    comments, or raises :class:`ConfigError`.
     """
     if value is None:
-        return True
+        return default
     text = str(value).strip().lower()
     if text in _ON:
         return True

@@ -22,13 +22,13 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
-from pelican.contents import Article
+from pelican.contents import Article, Page
 from pelican.readers import Readers
 from pelican.utils import slugify as pelican_slugify
 
 from condividi.build import load_settings
 from condividi.comments.isso import IssoSite, isso_command, write_config
-from condividi.comments.threads import thread_id
+from condividi.comments.threads import comments_enabled, thread_id
 from condividi.migrate.wxr import DATE_FORMAT, Comment, Export, Item, WxrError, read_export
 
 __all__ = ["WxrError"]
@@ -44,6 +44,7 @@ class SitePost:
     thread: str
     title: str
     source: str
+    kind: str = "article"  # or "page"
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,15 @@ class ImportPlan:
     ``threads`` maps each of our thread ids to the number of comments it receives;
     ``unmatched`` lists the WordPress posts (title and link) whose comments match no post of
     ours; ``dropped`` counts the pending, spam and trashed comments, pingbacks and trackbacks;
-    ``already`` lists the threads left alone because Isso already has comments on them.
+    ``already`` lists the threads left alone because Isso already has comments on them;
+    ``held`` the posts whose comments are held back (title and why: password-protected).
     """
 
     threads: dict[str, int] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)
     dropped: int = 0
     already: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
 
     @property
     def comments(self) -> int:
@@ -103,6 +106,31 @@ def site_posts(settings: dict[str, Any]) -> list[SitePost]:
     return [post for _, post in sorted(posts, key=lambda pair: pair[0])]
 
 
+def site_pages(settings: dict[str, Any]) -> list[SitePost]:
+    """Read the site's pages that show comments (``Comments: on``; a page has none by default).
+
+    Takes Pelican's settings; returns them as :class:`SitePost` of kind ``page``, the default
+    language first.
+    """
+    readers = Readers(settings)
+    base = Path(settings["PATH"])
+    default_lang = settings.get("DEFAULT_LANG", "it")
+    pages: list[tuple[bool, SitePost]] = []
+    for folder in settings.get("PAGE_PATHS") or []:
+        for path in sorted((base / folder).rglob("*")):
+            if not path.is_file() or path.suffix.lstrip(".") not in readers.extensions:
+                continue
+            source = str(path.relative_to(base))
+            page = readers.read_file(base_path=str(base), path=source, content_class=Page)
+            if not comments_enabled(page.metadata.get("comments"), source, default=False):
+                continue
+            post = SitePost(
+                page.slug, thread_id(page.slug, page.lang, default_lang), page.title, source, "page"
+            )
+            pages.append((page.lang != default_lang, post))
+    return [post for _, post in sorted(pages, key=lambda pair: pair[0])]
+
+
 def site_slugify(settings: dict[str, Any]) -> Callable[[str], str]:
     """Return Pelican's slugify configured like the site's (``SLUG_REGEX_SUBSTITUTIONS``...)."""
 
@@ -132,12 +160,13 @@ def kept_comments(item: Item) -> tuple[tuple[Comment, ...], int]:
 
 
 def plan_threads(
-    export: Export, match: Callable[[Item], SitePost | None]
+    export: Export, match: Callable[[Item], SitePost | None], held: Mapping[int, str] = {}
 ) -> tuple[list[Thread], ImportPlan]:
     """Decide which comments of ``export`` go to which of our threads.
 
-    ``match`` returns our post for a WordPress item, or ``None``. Returns the threads (each
-    with its kept comments, in the export's order) and the :class:`ImportPlan`.
+    ``match`` returns our post for a WordPress item, or ``None``; ``held`` maps the ids of
+    items whose comments must not be imported to why. Returns the threads (each with its kept
+    comments, in the export's order) and the :class:`ImportPlan`.
     """
     plan = ImportPlan()
     threads: list[Thread] = []
@@ -145,6 +174,11 @@ def plan_threads(
         kept, dropped = kept_comments(item)
         plan.dropped += dropped
         if not kept:
+            continue
+        if item.id in held:
+            title = " ".join(item.title.split())
+            count = f"{len(kept)} comment{'' if len(kept) == 1 else 's'}"
+            plan.held.append(f"{title} ({item.link}): {count}, {held[item.id]}")
             continue
         post = match(item)
         if post is None:
@@ -155,17 +189,22 @@ def plan_threads(
     return threads, plan
 
 
-def match_by_slug(posts: Iterable[SitePost], slugify: Callable[[str], str]):
-    """Return a ``match`` for :func:`plan_threads`: a WordPress post → our post of that slug.
+def match_by_slug(
+    posts: Iterable[SitePost], slugify: Callable[[str], str], pages: Iterable[SitePost] = ()
+):
+    """Return a ``match`` for :func:`plan_threads`: a WordPress post → our post of that slug,
+    a WordPress page → our page of that slug (``pages``: those with a comments section).
 
-    Pages and other post types match nothing (only posts have a comments section).
+    Other post types match nothing.
     """
-    by_slug: dict[str, SitePost] = {}
-    for post in posts:
-        by_slug.setdefault(post.slug, post)
+    by_kind: dict[str, dict[str, SitePost]] = {"post": {}, "page": {}}
+    for kind, contents in (("post", posts), ("page", pages)):
+        for content in contents:
+            by_kind[kind].setdefault(content.slug, content)
 
     def match(item: Item) -> SitePost | None:
-        if item.type != "post":
+        by_slug = by_kind.get(item.type)
+        if not by_slug:
             return None
         return next((by_slug[name] for name in _candidates(item, slugify) if name in by_slug), None)
 
@@ -259,16 +298,16 @@ def run_isso_import(
 def import_wxr(settings_file: Path, wxr: Path, dry_run: bool = False) -> tuple[int, ImportPlan]:
     """Import the comments of ``wxr`` into the site's Isso database with ``isso import``.
 
-    Each WordPress post is matched to one of the site's posts by slug or title. Takes the
+    Each WordPress post is matched to one of the site's posts by slug or title, each page to
+    one of its pages that shows comments (``Comments: on``). Takes the
     Pelican settings file, the WordPress export and whether Isso should only try
     (``--dry-run``, nothing written); returns Isso's exit status and the plan. Raises
     :class:`WxrError` on an unreadable export.
     """
     export = read_export(wxr)
     settings = load_settings(settings_file.resolve())
-    threads, plan = plan_threads(
-        export, match_by_slug(site_posts(settings), site_slugify(settings))
-    )
+    match = match_by_slug(site_posts(settings), site_slugify(settings), site_pages(settings))
+    threads, plan = plan_threads(export, match)
     status, output = run_isso_import(IssoSite.from_settings(settings), threads, plan, dry_run)
     if status != 0 and output:
         print(output)
@@ -276,16 +315,20 @@ def import_wxr(settings_file: Path, wxr: Path, dry_run: bool = False) -> tuple[i
 
 
 def import_for_posts(
-    site: IssoSite, export: Export, posts: Mapping[int, SitePost], dry_run: bool = False
+    site: IssoSite,
+    export: Export,
+    posts: Mapping[int, SitePost],
+    dry_run: bool = False,
+    held: Mapping[int, str] = {},
 ) -> tuple[int, str, ImportPlan]:
-    """Import the comments of the WordPress items ``posts`` maps (id → our post) into the
-    Isso database of ``site``.
+    """Import the comments of the WordPress items ``posts`` maps (id → our post or page) into
+    the Isso database of ``site``, except those of the items ``held`` maps (id → why).
 
     Used by the posts importer, which knows each imported post's thread. With ``dry_run``
     nothing is run or written: only the plan is made. Returns Isso's exit status, its output
     and the plan.
     """
-    threads, plan = plan_threads(export, lambda item: posts.get(item.id))
+    threads, plan = plan_threads(export, lambda item: posts.get(item.id), held)
     if dry_run:
         return 0, "", plan
     status, output = run_isso_import(site, threads, plan)

@@ -110,7 +110,10 @@ def format_report(report: wordpress.ImportReport) -> str:
             f"Media: {len(media.copies)} {copied} into {report.content}/{media.folder}/, "
             f"{len(media.missing)} missing"
         )
-    if media.missing:
+    if media.refused:
+        lines.append("  Not read (nothing is read from outside the uploads folder):")
+        lines += [f"    {url}: {why}" for url, why in media.refused.items()]
+    if len(media.missing) > len(media.refused):
         where = report.missing_list
         lines.append(
             "  Missing media keep their WordPress address. "
@@ -123,13 +126,19 @@ def format_report(report: wordpress.ImportReport) -> str:
             )
         )
         if would or where is None:
-            lines += [f"    {url}" for url in media.missing]
+            lines += [f"    {url}" for url in media.missing if url not in media.refused]
     if report.merged is not None:
         verb = "to add" if would else "added"
         lines.append(
             f"Redirects: {len(report.merged.added)} {verb} to {report.redirects_path}, "
             f"{len(report.merged.unchanged)} already there"
         )
+        if report.waiting:
+            lines.append("  Waiting (each build leaves them out until their target is published):")
+            lines += [
+                f"    {redirect.source} -> {redirect.target}: {why}"
+                for redirect, why in report.waiting
+            ]
         for kept, new in report.merged.conflicts:
             lines.append(
                 f"  CONFLICT {new.source}: the map sends it to {kept.target} (kept), "
@@ -159,8 +168,11 @@ def _comments_lines(report: wordpress.ImportReport) -> list[str]:
         )
     if plan.already:
         lines.append(f"  {len(plan.already)} posts already had comments in Isso: left as they were")
+    if plan.held:
+        lines.append("  held back (never published with their post):")
+        lines += [f"    {post}" for post in plan.held]
     if plan.unmatched:
-        lines.append("  not imported (no post with comments here: pages, skipped posts):")
+        lines.append("  not imported (no post or page with comments here: skipped items):")
         lines += [f"    {post}" for post in plan.unmatched]
     if report.comments_status != 0:
         lines.append(f"  ERROR: isso import failed with status {report.comments_status}")

@@ -340,6 +340,36 @@ class _Converter(MarkdownConverter):
             return f"<{node.name}{attributes}>{inner}</{node.name}>"
         return super().process_tag(node, parent_tags)
 
+    def convert_li(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+        """Write a list item with its content indented 4 spaces, as Python-Markdown needs.
+
+        markdownify indents by the bullet's width (2 or 3 spaces): Python-Markdown then
+        merges a nested list into its parent, loses a code block and shows later items as
+        text. The bullet is padded to 4 columns (``-   ``, ``1.  ``) and every line follows.
+        """
+        text = (text or "").strip()
+        if not text:
+            return "\n"
+        parent = el.parent
+        if parent is not None and parent.name == "ol":
+            start = str(parent.get("start") or "1")
+            first = int(start) if start.isdigit() else 1
+            bullet = f"{first + len(el.find_previous_siblings('li'))}."
+        else:
+            bullet = self.options["bullets"][0]
+        indented = _LIST_INDENT.sub(LIST_INDENT, text)
+        # An item of several blocks (a code block, paragraphs) ends with a blank line, or
+        # the next item would be read as part of its last block.
+        end = "\n\n" if "\n\n" in text else "\n"
+        return bullet.ljust(3) + " " + indented[len(LIST_INDENT) :] + end
+
+    def convert_pre(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+        """Write a code block; in a list item an indented one (fences work only at the top)."""
+        if "li" not in parent_tags or not text:
+            return super().convert_pre(el, text, parent_tags)
+        code = text.strip("\n")
+        return "\n\n" + _LIST_INDENT.sub(LIST_INDENT, code) + "\n\n"
+
     def escape(self, text, parent_tags):  # type: ignore[no-untyped-def]
         """Escape text so that Python-Markdown shows it as it is (never as markup or HTML)."""
         if not text:
@@ -358,6 +388,10 @@ def _backslash(marker: str) -> str:
         return marker[:-1] + "\\" + marker[-1]
     return "\\" + marker
 
+
+# Python-Markdown's indentation of what belongs to a list item (its tab length).
+LIST_INDENT = "    "
+_LIST_INDENT = re.compile(r"^(?=[^\n])", re.MULTILINE)
 
 _OPTIONS = {
     "heading_style": "atx",

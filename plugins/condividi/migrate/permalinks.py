@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pelican.urlwrappers import Category, Tag
 
@@ -38,6 +39,8 @@ class Imported:
     url: str
     category: tuple[str, str] | None = None
     tags: tuple[tuple[str, str, str], ...] = ()
+    # A post dated in the future: the date it is published (a draft until then).
+    scheduled: datetime | None = None
 
 
 def site_path(settings: Mapping[str, Any], url: str) -> str:
@@ -63,6 +66,29 @@ def old_path(url: str, host: str) -> str | None:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
+def old_slug_links(item: Item) -> list[str]:
+    """Return the earlier permalinks of a renamed post, from its ``_wp_old_slug`` meta.
+
+    WordPress keeps each slug a post had before (``_wp_old_slug``, one meta per slug) and
+    answers its old permalink with a redirect: the permalink with the slug in place of the
+    current one. A permalink without the slug (``/?p=123``) gives none.
+    """
+    parts = urlsplit(item.link)
+    current = unquote(item.post_name).strip()
+    segments = parts.path.split("/")
+    where = [i for i, segment in enumerate(segments) if current and unquote(segment) == current]
+    if not where or parts.query:
+        return []
+    links = []
+    for name, value in item.postmeta:
+        old = value.strip()
+        if name != "_wp_old_slug" or not old or "/" in old or unquote(old) == current:
+            continue
+        changed = [*segments[: where[-1]], old, *segments[where[-1] + 1 :]]
+        links.append(urlunsplit(parts._replace(path="/".join(changed))))
+    return list(dict.fromkeys(links))
+
+
 def _category_paths(export: Export) -> dict[str, str]:
     """Return each category nicename's path below ``/category/`` (``parent/child``)."""
     parents = {category.nicename: category.parent for category in export.site.categories}
@@ -76,10 +102,54 @@ def _category_paths(export: Export) -> dict[str, str]:
     return paths
 
 
-def _feeds(settings: Mapping[str, Any]) -> FeedsConfig | None:
+def feeds_config(settings: Mapping[str, Any]) -> FeedsConfig | None:
+    """Return the site's feeds settings, or ``None`` when the feeds plugin is off."""
     if "condividi.feeds" not in (settings.get("PLUGINS") or ()):
         return None
     return load_config(FeedsConfig, settings, "FEEDS")
+
+
+def term_targets(
+    kind: str, name: str, settings: Mapping[str, Any], feeds: FeedsConfig | None
+) -> tuple[str, str]:
+    """Return our list page and Atom feed (or ``""``) of a ``category`` or ``tag`` ``name``."""
+    if kind == "category":
+        wrapper: Category | Tag = Category(name, settings)
+        feed = feeds.category_atom_save_as if feeds and feeds.categories else ""
+    else:
+        wrapper = Tag(name, settings)
+        feed = feeds.tag_atom_save_as if feeds and feeds.tags else ""
+    page = site_path(settings, wrapper.url)
+    return page, site_path(settings, feed.format(slug=wrapper.slug)) if feed else ""
+
+
+def waiting_targets(imported: Iterable[Imported], settings: Mapping[str, Any]) -> dict[str, str]:
+    """Return the targets that no build writes until a scheduled post is published.
+
+    Takes the published posts and pages imported; returns each such target (the scheduled
+    post's page; the page and feed of a category or tag that only scheduled posts have)
+    mapped to why it waits. The build leaves a redirect there out until the target exists.
+    """
+    imported = list(imported)
+    feeds = feeds_config(settings)
+    waiting: dict[str, str] = {}
+    now: dict[tuple[str, str], bool] = {}  # (kind, name) -> has a post published now
+    for entry in imported:
+        # A post's other categories are tags here (see Imported.tags).
+        terms = [("category", entry.category[1])] if entry.category else []
+        terms += [("tag", name) for _, _, name in entry.tags]
+        for term in terms:
+            now[term] = now.get(term, False) or entry.scheduled is None
+        if entry.scheduled is not None:
+            when = f"{entry.scheduled:%Y-%m-%d}"
+            waiting[site_path(settings, entry.url)] = f"a post scheduled for {when}"
+    for (kind, name), published in now.items():
+        if published:
+            continue
+        for target in term_targets(kind, name, settings, feeds):
+            if target:
+                waiting.setdefault(target, f"the {kind} {name!r}, of scheduled posts only")
+    return waiting
 
 
 def wordpress_redirects(
@@ -114,23 +184,17 @@ def wordpress_redirects(
         new = site_path(settings, entry.url)
         add(old_path(entry.item.link, host), new)
         add(f"{base}{shortlink(entry.item)}", new)
+        for link in old_slug_links(entry.item):
+            add(old_path(link, host), new)
         if entry.category:
             nicename, name = entry.category
             categories[nicename] = ("category", name)
         for domain, nicename, name in entry.tags:
             (categories if domain == "category" else tags).setdefault(nicename, ("tag", name))
-    feeds = _feeds(settings)
+    feeds = feeds_config(settings)
 
     def targets(kind: str, name: str) -> tuple[str, str]:
-        """Return our list page and Atom feed (or "") of a category or tag."""
-        if kind == "category":
-            wrapper: Category | Tag = Category(name, settings)
-            feed = feeds.category_atom_save_as if feeds and feeds.categories else ""
-        else:
-            wrapper = Tag(name, settings)
-            feed = feeds.tag_atom_save_as if feeds and feeds.tags else ""
-        page = site_path(settings, wrapper.url)
-        return page, site_path(settings, feed.format(slug=wrapper.slug)) if feed else ""
+        return term_targets(kind, name, settings, feeds)
 
     paths = _category_paths(export)
     for nicename, (kind, name) in categories.items():

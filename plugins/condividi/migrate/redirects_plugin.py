@@ -35,7 +35,9 @@ from pelican.generators import ArticlesGenerator, Generator, StaticGenerator
 
 from condividi.build import build_succeeded
 from condividi.config import project_root
+from condividi.feeds.config import FeedsConfig
 from condividi.files import write_atomically
+from condividi.migrate.permalinks import feeds_config
 from condividi.migrate.redirect_config import RedirectsConfig, nginx_folder, redirects_config
 from condividi.migrate.redirect_hosts import (
     GENERATED,
@@ -181,16 +183,42 @@ def _contents(generators: list[Any]) -> list[Any]:
 
 def pending_posts(generators: list[Any], settings: dict[str, Any]) -> dict[str, str]:
     """Return the path each draft or future-dated post will have once published, mapped to its
-    content file: a redirect to it waits until then."""
+    content file: a redirect to it waits until then.
+
+    The list pages and feeds of a draft's category and tags wait too (mapped to the draft's
+    file, named as their post's): a category that only unpublished posts have is not
+    written. A target some build writes anyway is published as soon as it is there.
+    """
     pending: dict[str, str] = {}
+    feeds = feeds_config(settings)
+    terms: list[tuple[str, Any, str]] = []
     for content in site_content(generators):
         if content.status != "draft":
             continue
         klass = "article" if isinstance(content, Article) else "page"
         key = "url" if content.in_default_lang else "lang_url"
         url = Content._expand_settings(content, key, klass)
-        pending[normalize_path("/" + url)] = project_name(content.source_path, settings)
+        name = project_name(content.source_path, settings)
+        pending[normalize_path("/" + url)] = name
+        if isinstance(content, Article):
+            terms += [("category", content.category, name)] if content.category else []
+            terms += [("tag", tag, name) for tag in getattr(content, "tags", None) or ()]
+    for kind, term, name in terms:
+        for path in _term_paths(kind, term, feeds):
+            pending.setdefault(normalize_path("/" + path), f"{name}: its {kind} {term}")
     return pending
+
+
+def _term_paths(kind: str, term: Any, feeds: FeedsConfig | None) -> list[str]:
+    """Return the output paths of a category's or tag's list page and feeds."""
+    paths = [term.url]
+    if feeds is not None and (feeds.categories if kind == "category" else feeds.tags):
+        if kind == "category":
+            patterns = (feeds.category_atom_save_as, feeds.category_rss_save_as)
+        else:
+            patterns = (feeds.tag_atom_save_as, feeds.tag_rss_save_as)
+        paths += [pattern.format(slug=term.slug) for pattern in patterns if pattern]
+    return paths
 
 
 def render_pages(

@@ -31,12 +31,18 @@ from condividi.build import load_settings
 from condividi.comments.isso import IssoSite
 from condividi.comments.threads import thread_id
 from condividi.comments.wordpress import ImportPlan as CommentsPlan
-from condividi.comments.wordpress import SitePost, import_for_posts
+from condividi.comments.wordpress import SitePost, import_for_posts, kept_comments
 from condividi.config import project_root
 from condividi.files import write_atomically
 from condividi.migrate.convert import convert_excerpt, convert_post, plain_text
 from condividi.migrate.media import MediaPlan
-from condividi.migrate.permalinks import Imported, old_path, shortlink, wordpress_redirects
+from condividi.migrate.permalinks import (
+    Imported,
+    old_path,
+    shortlink,
+    waiting_targets,
+    wordpress_redirects,
+)
 from condividi.migrate.redirect_map import MergeReport, Redirect, merge_redirects, redirects_file
 from condividi.migrate.shortcodes import MediaContext
 from condividi.migrate.wxr import Export, Item, read_export
@@ -55,6 +61,35 @@ STATUSES: dict[str, str | None] = {
     "trash": None,
     "auto-draft": None,
 }
+# WordPress's default category ("Uncategorized" until renamed) in its common locales: a post
+# there was never filed, so it becomes neither a category nor a tag here.
+DEFAULT_CATEGORY_NAMES = frozenset(
+    {
+        "uncategorized",  # en_US
+        "uncategorised",  # en_GB, en_AU
+        "senza categoria",  # it_IT
+        "non classé",  # fr_FR
+        "sin categoría",  # es_ES
+        "sin categoria",
+        "allgemein",  # de_DE
+        "sem categoria",  # pt_BR, pt_PT
+        "ongecategoriseerd",  # nl_NL
+        "bez kategorii",  # pl_PL
+        "без рубрики",  # ru_RU
+        "okategoriserade",  # sv_SE
+        "ikke kategoriseret",  # da_DK
+        "ukategorisert",  # nb_NO
+        "nezařazené",  # cs_CZ
+        "sense categoria",  # ca
+        "χωρίς κατηγορία",  # el
+        "未分類",  # ja
+        "未分类",  # zh_CN
+    }
+)
+DEFAULT_CATEGORY_SLUGS = frozenset(
+    {"uncategorized", "uncategorised", "senza-categoria", "non-classe", "sin-categoria"}
+    | {"allgemein", "sem-categoria", "ongecategoriseerd", "bez-kategorii", "okategoriserade"}
+)
 # What a file's state means for the report.
 NEW, UNCHANGED, REPLACED, EXISTS = "new", "unchanged", "replaced", "exists"
 
@@ -121,12 +156,16 @@ class ImportReport:
     shortcodes_left: Counter[str] = field(default_factory=Counter)
     media: MediaPlan = field(default_factory=lambda: MediaPlan(None))
     redirects: list[Redirect] = field(default_factory=list)
+    # Redirects whose target no build writes yet (a scheduled post...), and why.
+    waiting: list[tuple[Redirect, str]] = field(default_factory=list)
     redirects_path: Path = Path("redirects.txt")
     merged: MergeReport | None = None
     missing_list: Path | None = None
     comments: CommentsPlan | None = None
     # WordPress post id -> our post, for the comment import (None: comments not imported).
     comment_targets: dict[int, SitePost] | None = None
+    # WordPress post id -> why its comments are held back (password-protected).
+    comments_held: dict[int, str] = field(default_factory=dict)
     export: Export | None = None
     # The site's Isso setup, once the comments are to be imported.
     isso: IssoSite | None = None
@@ -205,13 +244,30 @@ def _taxonomy_name(name: str) -> str:
     return text.replace(",", " ").replace(";", " ").strip()
 
 
+def is_default_category(nicename: str, name: str) -> bool:
+    """Tell whether a WordPress category is its default one ("Uncategorized", "Senza
+    categoria", "Non classé"...), by its nicename or its plain-text name."""
+    return (
+        nicename.strip().lower() in DEFAULT_CATEGORY_SLUGS
+        or " ".join(name.split()).casefold() in DEFAULT_CATEGORY_NAMES
+    )
+
+
 def _terms(item: Item) -> tuple[tuple[str, str] | None, list[tuple[str, str, str]], list[str]]:
-    """Return the category (nicename, name), the tags (taxonomy, nicename, name) and notes."""
+    """Return the category (nicename, name), the tags (taxonomy, nicename, name) and notes.
+
+    WordPress's default category is left out (:func:`is_default_category`), with a note.
+    """
+    notes = []
     categories = [(t.nicename, _taxonomy_name(t.name)) for t in item.categories if t.name]
+    default = [name for nicename, name in categories if is_default_category(nicename, name)]
+    if default:
+        categories = [pair for pair in categories if pair[1] not in default]
+        names = ", ".join(dict.fromkeys(default))
+        notes.append(f"WordPress's default category left out: {names}")
     category = categories[0] if categories else None
     tags = [("category", nicename, name) for nicename, name in categories[1:]]
     tags += [("post_tag", t.nicename, _taxonomy_name(t.name)) for t in item.tags if t.name]
-    notes = []
     if len(categories) > 1:
         extra = ", ".join(name for _, name in categories[1:])
         notes.append(f"only one category here: {extra} became tags")
@@ -253,11 +309,28 @@ class _Site:
         self.images = "images" if "images" in statics else statics[0]
 
     def url(self, kind: str, metadata: dict[str, Any]) -> str:
-        """Return our URL of a published article or page with ``metadata``."""
+        """Return our URL of a published article or page with ``metadata``.
+
+        A post dated in the future gets the URL it will have once published, not the draft's
+        Pelican gives it until then (``WITH_FUTURE_DATES = False``).
+        """
         content_class = Article if kind == "article" else Page
+        settings = {**self.settings, "WITH_FUTURE_DATES": True}
         return content_class(
-            "", metadata={**metadata, "status": "published"}, settings=self.settings
+            "", metadata={**metadata, "status": "published"}, settings=settings
         ).url
+
+    def uncategorized(self, kind: str) -> str:
+        """Return the ``Category:`` of a post that has none: the site's ``DEFAULT_CATEGORY``
+        when Pelican would otherwise name it after its folder (``articles``), else ``""``."""
+        if kind != "article" or not self.settings.get("USE_FOLDER_AS_CATEGORY", True):
+            return ""
+        return str(self.settings.get("DEFAULT_CATEGORY") or "")
+
+    def scheduled(self, status: str, date: datetime) -> bool:
+        """Tell whether a published post dated ``date`` waits as a draft until that date."""
+        future = date > datetime.now(self.zone)
+        return status == "published" and future and not self.settings.get("WITH_FUTURE_DATES")
 
 
 def existing_slugs(settings: dict[str, Any], skip: set[Path]) -> dict[tuple[str, str], str]:
@@ -339,6 +412,15 @@ def plan_import(
     used: dict[tuple[str, str], str] = {}
     planned: list[PlannedFile] = []
     for item in export.items:
+        if not item.type or not item.status:
+            # Not something WordPress shows: no post type or no status (a broken or partial item).
+            missing = " and ".join(
+                name
+                for name, value in (("post_type", item.type), ("status", item.status))
+                if not value
+            )
+            report.skipped.append(Skipped(item.describe(), f"no {missing}: not a post or page"))
+            continue
         if item.type not in IMPORTED_TYPES:
             if item.type != "attachment":
                 report.other_types[item.type] += 1
@@ -392,8 +474,14 @@ def plan_import(
     report.redirects = wordpress_redirects(
         export, published, report.media.copies.values(), settings
     )
+    waiting = waiting_targets(published, settings)
+    report.waiting = [
+        (redirect, waiting[redirect.target])
+        for redirect in report.redirects
+        if redirect.target in waiting
+    ]
     report.merged = merge_redirects(report.redirects_path, report.redirects, write=False)
-    if report.media.missing:
+    if report.media.downloadable:
         report.missing_list = project_root(settings) / MISSING_MEDIA
     _plan_comments(report, site, options)
     return report
@@ -426,6 +514,18 @@ def _plan_file(
         notes.append(f"dated {date:%Y-%m-%d %H:%M}, its {'last change' if fallback else 'import'}")
     if item.status == "private":
         notes.append("private on WordPress: imported as a draft")
+    if item.password:
+        # A static host cannot ask for the password: never publish it, nor its comments.
+        status = "draft"
+        notes.append(
+            "password-protected on WordPress: imported as a draft, its comments held back; "
+            "a static site cannot ask for the password, so publish it only if all may read it"
+        )
+    if item.entities:
+        notes.append(
+            f"the export declares entities that are never expanded: {', '.join(item.entities)} "
+            "kept as text; check the title and text"
+        )
     kind = "article" if item.type == "post" else "page"
     suffix = "" if lang == site.default_lang else f"-{lang}"
     if kind == "article":
@@ -438,6 +538,11 @@ def _plan_file(
     if category:  # ARTICLE_URL may hold {category}
         metadata["category"] = Category(category[1], site.settings)
     url = site.url(kind, metadata)
+    if site.scheduled(status, date):
+        notes.append(
+            f"scheduled for {date:%Y-%m-%d %H:%M}: a draft until then, published by the first "
+            "build from that date; its old addresses redirect from then on"
+        )
     return PlannedFile(item, kind, path, "", title, slug, lang, status, url, date, notes=notes)
 
 
@@ -473,7 +578,7 @@ def _convert(
         ("Date", f"{date:%Y-%m-%d %H:%M}"),
         ("Modified", f"{modified:%Y-%m-%d %H:%M}" if modified else ""),
         ("Slug", entry.slug),
-        ("Category", category[1] if category else ""),
+        ("Category", category[1] if category else site.uncategorized(entry.kind)),
         ("Tags", ", ".join(name for _, _, name in tags)),
         ("Summary", convert_excerpt(item.excerpt, rewrite)),
         ("Lang", entry.lang),
@@ -481,12 +586,20 @@ def _convert(
         ("Image", image),
         ("ImageAlt", image_alt),
         ("Status", entry.status),
+        # A page has no comments section unless it says so: one that had comments keeps them.
+        ("Comments", "on" if entry.kind == "page" and _shows_comments(item) else ""),
         # The id its feed readers know: an imported post does not show up as new to them.
         ("FeedId", item.guid if entry.kind == "article" and _is_uri(item.guid) else ""),
     ]
     entry.text = front_matter(fields) + conversion.markdown
     if entry.status == "published":
-        entry.imported = Imported(item, entry.url, category, tuple(tags))
+        scheduled = entry.date if site.scheduled(entry.status, entry.date) else None
+        entry.imported = Imported(item, entry.url, category, tuple(tags), scheduled)
+
+
+def _shows_comments(item: Item) -> bool:
+    """Tell whether an imported item shows its comments: it has approved ones, and no password."""
+    return bool(kept_comments(item)[0]) and not item.password
 
 
 def _is_uri(value: str) -> bool:
@@ -520,15 +633,28 @@ def _state(entry: PlannedFile, force: bool) -> str:
 
 
 def _comment_targets(report: ImportReport, site: _Site) -> dict[int, SitePost]:
+    """Return our post or page for each imported item whose comments go to Isso."""
     return {
         entry.item.id: SitePost(
             entry.slug,
             thread_id(entry.slug, entry.lang, site.default_lang),
             entry.title,
             str(entry.path.relative_to(site.content)),
+            entry.kind,
         )
         for entry in report.files
-        if entry.kind == "article" and entry.state != EXISTS
+        if entry.state != EXISTS
+        and (entry.kind == "article" or _shows_comments(entry.item))
+        and not entry.item.password
+    }
+
+
+def _held_comments(report: ImportReport) -> dict[int, str]:
+    """Return the imported items whose comments stay out of Isso, and why."""
+    return {
+        entry.item.id: "held back: the post is password-protected on WordPress"
+        for entry in report.files
+        if entry.item.password
     }
 
 
@@ -543,8 +669,9 @@ def _plan_comments(report: ImportReport, site: _Site, options: Options) -> None:
     report.comment_targets = _comment_targets(report, site)
     report.isso = IssoSite.from_settings(site.settings)
     assert report.export is not None
+    report.comments_held = _held_comments(report)
     _, _, report.comments = import_for_posts(
-        report.isso, report.export, report.comment_targets, dry_run=True
+        report.isso, report.export, report.comment_targets, True, report.comments_held
     )
 
 
@@ -567,10 +694,14 @@ def write_import(report: ImportReport) -> None:
     comment = f"imported from WordPress {report.source.name} on {datetime.now():%Y-%m-%d}"
     report.merged = merge_redirects(report.redirects_path, report.redirects, comment=comment)
     if report.missing_list is not None:
-        write_atomically(report.missing_list, "".join(f"{url}\n" for url in report.media.missing))
+        write_atomically(
+            report.missing_list, "".join(f"{url}\n" for url in report.media.downloadable)
+        )
     if report.comment_targets is not None and report.export is not None:
         assert report.isso is not None
-        status, output, plan = import_for_posts(report.isso, report.export, report.comment_targets)
+        status, output, plan = import_for_posts(
+            report.isso, report.export, report.comment_targets, held=report.comments_held
+        )
         report.comments, report.comments_status, report.comments_output = plan, status, output
 
 

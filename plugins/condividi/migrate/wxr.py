@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-_WXR_NAMESPACE = re.compile(r"^http://wordpress\.org/export/(1\.\d+)/$")
-_EXCERPT_NAMESPACE = re.compile(r"^http://wordpress\.org/export/1\.\d+/excerpt/$")
+# WordPress writes http://, WordPress.com https://; 1.0, 1.1 and 1.2 have the same elements.
+_WXR_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(1\.\d+)/?$")
+_EXCERPT_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.\d+/excerpt/?$")
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -100,6 +101,10 @@ class Item:
     postmeta: tuple[tuple[str, str], ...]
     comments: tuple[Comment, ...]
     line: int
+    # The post's password (``wp:post_password``): WordPress shows it only to who knows it.
+    password: str = ""
+    # The entities the export declares but that were not expanded (``&xxe;``): kept as text.
+    entities: tuple[str, ...] = ()
 
     @property
     def categories(self) -> tuple[Term, ...]:
@@ -121,7 +126,7 @@ class Item:
         if len(title) > 60:
             title = title[:57] + "..."
         shown = f"{title!r}" if title else "(no title)"
-        return f"{self.type} {self.id} {shown} (line {self.line})"
+        return f"{self.type or 'item'} {self.id} {shown} (line {self.line})"
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,8 @@ class _Reader:
                 self.excerpt = "{" + uri + "}encoded"
         if not self.wp:
             raise WxrError(
-                f"{source}: not a WordPress export (no http://wordpress.org/export/ namespace); "
+                f"{source}: not a WordPress export (no http:// or https://wordpress.org/export/ "
+                "namespace); "
                 "export the blog from WordPress's Tools > Export"
             )
         self.version = _WXR_NAMESPACE.match(self.wp.strip("{}")).group(1)
@@ -262,6 +268,7 @@ class _Reader:
         )
 
     def item(self, element: etree._Element) -> Item:
+        entities = keep_entities_as_text(element)
         text = self.text
         terms = tuple(
             Term(
@@ -277,7 +284,7 @@ class _Reader:
         )
         return Item(
             id=_number(text(element, "post_id")),
-            type=text(element, "post_type").strip() or "post",
+            type=text(element, "post_type").strip(),
             title=element.findtext("title") or "",
             link=(element.findtext("link") or "").strip(),
             guid=(element.findtext("guid") or "").strip(),
@@ -297,9 +304,12 @@ class _Reader:
             postmeta=postmeta,
             comments=tuple(map(self.comment, element.iterfind(self.wp + "comment"))),
             line=element.sourceline or 0,
+            password=text(element, "post_password"),
+            entities=entities,
         )
 
     def site(self, channel: etree._Element) -> Site:
+        keep_entities_as_text(channel)
         text = self.text
         categories = tuple(
             Category(
@@ -329,6 +339,29 @@ class _Reader:
         )
 
 
+def keep_entities_as_text(element: etree._Element) -> tuple[str, ...]:
+    """Turn each unexpanded entity below ``element`` back into its text (``&xxe;``).
+
+    The parser never expands an entity the export declares (no XXE, no billion laughs); it
+    keeps it as a node, and the text after it would be lost to ``findtext``. Takes an
+    element, changes it in place; returns the entities found (``&xxe;``), each once.
+    """
+    found: dict[str, None] = {}
+    for entity in list(element.iter(etree.Entity)):
+        text = (entity.text or "") + (entity.tail or "")
+        found.setdefault(entity.text or "", None)
+        parent = entity.getparent()
+        if parent is None:
+            continue
+        previous = entity.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(entity)
+    return tuple(found)
+
+
 def _namespaces(root: etree._Element) -> Iterator[str]:
     seen = set()
     for element in (root, *root.iterchildren()):
@@ -338,29 +371,48 @@ def _namespaces(root: etree._Element) -> Iterator[str]:
                 yield uri
 
 
+def _parser(recover: bool = False) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, recover=recover
+    )
+
+
+def _parse_xml(data: bytes, source: Path) -> etree._Element:
+    """Parse the export's XML; an undeclared prefix (WordPress.com's ``atom:``) is let through.
+
+    WordPress.com wrote ``<atom:link>`` in the channel without declaring ``xmlns:atom`` for
+    years; WordPress's own importer reads those exports, so we do too (the element is not
+    used). Anything else that is not well-formed is an error naming the file and line.
+    """
+    try:
+        return etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as error:
+        first = error
+    if first.code == etree.ErrorTypes.NS_ERR_UNDEFINED_NAMESPACE:
+        parser = _parser(recover=True)
+        root = etree.fromstring(data, parser)
+        other = [e for e in parser.error_log if e.type_name != "NS_ERR_UNDEFINED_NAMESPACE"]
+        if root is not None and not other:
+            return root
+        if other:
+            raise WxrError(f"{source}:{other[0].line}: not well-formed XML: {other[0].message}")
+    line = first.lineno if first.lineno is not None else "?"
+    raise WxrError(f"{source}:{line}: not well-formed XML: {first.msg}") from None
+
+
 def parse_export(data: bytes, source: Path) -> Export:
     """Parse the bytes of a WordPress export; ``source`` names it in messages.
 
     Returns the :class:`Export`. Raises :class:`WxrError` naming ``source`` and the line for
     XML that is not well-formed, and ``source`` for a document that is not a WordPress export.
     """
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        line = error.lineno if error.lineno is not None else "?"
-        raise WxrError(f"{source}:{line}: not well-formed XML: {error.msg}") from None
+    root = _parse_xml(data, source)
     if root is None or root.tag != "rss" or root.find("channel") is None:
         raise WxrError(f"{source}: not a WordPress export (no <rss><channel>)")
     reader = _Reader(root, source)
     channel = root.find("channel")
-    return Export(
-        source=source,
-        site=reader.site(channel),
-        items=tuple(map(reader.item, channel.iterfind("item"))),
-    )
+    items = tuple(map(reader.item, channel.iterfind("item")))  # before the site: see entities
+    return Export(source=source, site=reader.site(channel), items=items)
 
 
 def read_export(path: Path) -> Export:
