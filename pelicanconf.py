@@ -89,6 +89,7 @@ PLUGINS = [
     "condividi.newsletter",
     "condividi.newsletter.edition_plugin",
     "condividi.comments",
+    "condividi.sitemap",  # sitemap.xml and robots.txt
     # last: it checks the old addresses against every page the others wrote
     "condividi.migrate.redirects_plugin",
 ]
