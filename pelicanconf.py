@@ -90,6 +90,7 @@ PLUGINS = [
     "condividi.newsletter.edition_plugin",
     "condividi.comments",
     "condividi.sitemap",  # sitemap.xml and robots.txt
+    "condividi.headers",  # the CSP and caching for _headers and nginx
     # last: it checks the old addresses against every page the others wrote
     "condividi.migrate.redirects_plugin",
 ]
