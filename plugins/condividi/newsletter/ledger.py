@@ -21,8 +21,9 @@ from condividi.files import write_atomically
 
 LEDGER_VERSION = 1
 
-EntryState = Literal["archived", "sending", "sent"]
-STATES: tuple[EntryState, ...] = ("archived", "sending", "sent")
+# "skipped": a post whose front matter says ``Newsletter: no``; settled like "archived".
+EntryState = Literal["archived", "sending", "sent", "skipped"]
+STATES: tuple[EntryState, ...] = ("archived", "sending", "sent", "skipped")
 
 
 class LedgerError(RuntimeError):
