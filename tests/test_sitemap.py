@@ -303,3 +303,13 @@ def test_an_imported_blog_gets_a_valid_sitemap_of_its_posts(imported_output: Pat
         page = imported_output / path / "index.html" if path.endswith("/") or not path else None
         assert page is not None and page.is_file(), loc
         assert 'content="Condividi redirect"' not in page.read_text(encoding="utf-8")[:2048], loc
+
+
+def test_hidden_pages_tell_search_engines_not_to_index_them(
+    translated_site: TranslatedSite,  # noqa: F811
+) -> None:
+    output = translated_site.output
+    hidden = (output / "newsletter/confermata/index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in hidden
+    listed_page = (output / "chi-sono/index.html").read_text(encoding="utf-8")
+    assert 'name="robots"' not in listed_page
