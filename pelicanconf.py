@@ -88,7 +88,10 @@ PLUGINS = [
     "condividi.feeds",
     "condividi.newsletter",
     "condividi.newsletter.edition_plugin",
+    "condividi.newsletter.welcome_plugin",  # content/newsletter/welcome.md, after confirming
     "condividi.comments",
+    "condividi.sitemap",  # sitemap.xml and robots.txt
+    "condividi.headers",  # the CSP and caching for _headers and nginx
     # last: it checks the old addresses against every page the others wrote
     "condividi.migrate.redirects_plugin",
 ]

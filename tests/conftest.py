@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from condividi.build import build_site
+from condividi.headers.hosts import headers_for, parse_headers_file
 from condividi.services import free_port
 
 # Provider contract servers and the real Mailman Core, shared with the delivery-ledger tests;
@@ -41,12 +42,21 @@ def strict_csp(*extra_origins: str) -> str:
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves a folder with a strict CSP header, without logging every request."""
+    """Serves a folder with a strict CSP header, without logging every request.
+
+    With ``host_rules`` (a parsed ``_headers`` file) it sends what Netlify or Cloudflare Pages
+    would send for each path instead: the CSP the site publishes, and its caching.
+    """
 
     csp: str = strict_csp()
+    host_rules: list[tuple[str, dict[str, str]]] | None = None
 
     def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", self.csp)
+        if self.host_rules is None:
+            self.send_header("Content-Security-Policy", self.csp)
+        else:
+            for name, value in headers_for(urlsplit(self.path).path, self.host_rules).items():
+                self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -56,9 +66,20 @@ class QuietHandler(SimpleHTTPRequestHandler):
 class StaticServer:
     """A static HTTP server for one folder on 127.0.0.1, running in a thread."""
 
-    def __init__(self, directory: Path, port: int = 0, csp: str | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        port: int = 0,
+        csp: str | None = None,
+        host_headers: bool = False,
+    ) -> None:
         self.directory = directory
-        handler_class = type("Handler", (QuietHandler,), {"csp": csp or strict_csp()})
+        attributes: dict[str, Any] = {"csp": csp or strict_csp()}
+        if host_headers:
+            # The headers the site publishes for static hosts (condividi.headers).
+            text = (directory / "_headers").read_text(encoding="utf-8")
+            attributes["host_rules"] = parse_headers_file(text)
+        handler_class = type("Handler", (QuietHandler,), attributes)
         handler = functools.partial(handler_class, directory=str(directory))
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.port = int(self.httpd.server_address[1])
@@ -164,10 +185,11 @@ def published_copy(
 
 @pytest.fixture(scope="session")
 def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
-    """The sample site, built with publishconf.py and served on 127.0.0.1 (one per session)."""
+    """The sample site, built with publishconf.py and served on 127.0.0.1 (one per session)
+    with the headers of its own ``_headers`` file, its CSP among them."""
     port = free_port()
     _, output = published_copy(tmp_path_factory.mktemp("served"), port)
-    with StaticServer(output, port) as server:
+    with StaticServer(output, port, host_headers=True) as server:
         yield server
 
 

@@ -23,7 +23,7 @@ from jinja2.ext import Extension
 from pelican import signals
 from pelican.generators import Generator
 
-from condividi import i18n
+from condividi import i18n, translations
 from condividi.assets import minify_static
 
 WORDS_PER_MINUTE = 220
@@ -116,6 +116,7 @@ def on_generator_init(generator: Generator) -> None:
     generator.env.filters["site_relative"] = functools.partial(site_relative, siteurl=siteurl)
     generator.env.filters["localdate"] = localized_date
     generator.env.filters["reading_minutes"] = reading_minutes
+    translations.install(generator.env, generator.settings, localedir(generator.settings))
 
 
 def link_neighbours(articles: list[Any]) -> None:

@@ -556,7 +556,8 @@ class EditionRecord:
     the edition's HTML (it changes when the post is edited); ``modified`` the post's
     ``Modified:`` date, if any. ``rendered`` is False for a post the send ledger has settled
     (sent, or recorded as the archive): only its key, subject and URL are kept, and its
-    ``html`` and ``text`` are empty.
+    ``html`` and ``text`` are empty. ``newsletter`` is False for a post whose front matter
+    says ``Newsletter: no``: never rendered, the send step records it as skipped.
     """
 
     edition: Edition
@@ -566,6 +567,7 @@ class EditionRecord:
     digest: str
     modified: datetime | None = None
     rendered: bool = True
+    newsletter: bool = True
 
 
 @dataclass(frozen=True)
@@ -671,6 +673,7 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
                     "html_bytes": len(edition.html.encode("utf-8")),
                     "truncated": record.truncated,
                     "digest": record.digest,
+                    "newsletter": record.newsletter,
                 }
             )
         withheld = [
@@ -741,6 +744,8 @@ def read_manifest(directory: Path, provider: str | None = None) -> Manifest:
                     digest=entry["digest"],
                     modified=_date(entry["modified"]),
                     rendered=entry["html"] is not None,
+                    # A manifest written before `Newsletter: no` existed has no such key.
+                    newsletter=entry.get("newsletter", True) is not False,
                 )
             )
         withheld = tuple(
@@ -751,3 +756,27 @@ def read_manifest(directory: Path, provider: str | None = None) -> Manifest:
             f"{index_path}: an entry is incomplete or unreadable: {error!r}"
         ) from None
     return Manifest(siteurl=index["siteurl"], editions=tuple(records), withheld=withheld)
+
+
+_NO = {"no", "false", "off", "0"}
+_YES = {"yes", "true", "on", "1"}
+
+
+def wants_newsletter(post: Any) -> bool:
+    """Tell whether ``post`` goes out as a newsletter: True unless its front matter says
+    ``Newsletter: no`` (or false, off, 0).
+
+    Raises ``ValueError`` naming the post's file and the value for anything but yes or no.
+    """
+    value = (getattr(post, "metadata", None) or {}).get("newsletter")
+    if value is None or value is True:
+        return True
+    if value is False:
+        return False
+    text = str(value).strip().lower()
+    if text in _NO:
+        return False
+    if text in _YES:
+        return True
+    source = getattr(post, "relative_source_path", "") or getattr(post, "source_path", "")
+    raise ValueError(f"{source}: Newsletter: {value!r} is not valid: write yes or no")

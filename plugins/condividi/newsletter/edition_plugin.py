@@ -20,6 +20,7 @@ posts, future-dated posts or translations) with :mod:`condividi.newsletter.editi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ from condividi.newsletter.edition import (
     editions_folder,
     image_size_from_folder,
     settled_record,
+    wants_newsletter,
     write_manifest,
 )
 from condividi.newsletter.ledger import Ledger, LedgerError, LedgerMissing
@@ -159,14 +161,18 @@ def on_finalized(pelican: Pelican) -> None:
         (article for article in generator.articles if article.status == "published"),
         key=lambda article: article.date,
     )
+    opted_out = opted_out_posts(articles)
     if preview:
-        newest = articles[-config.preview_count :] if config.preview_count > 0 else []
+        mailed = [article for article in articles if id(article) not in opted_out]
+        newest = mailed[-config.preview_count :] if config.preview_count > 0 else []
         builds = [(article, _build(article, options)) for article in newest]
         write_previews(output, config.preview_path, builds, str(settings["DEFAULT_LANG"]))
     if publish:
         settled = settled_keys(settings)
         records = [
-            settled_record(article, options)
+            dataclasses.replace(settled_record(article, options), newsletter=False)
+            if id(article) in opted_out
+            else settled_record(article, options)
             if settled is None or edition_key(article, options.siteurl) in settled
             else edition_record(article, _build(article, options))
             for article in articles
@@ -194,6 +200,24 @@ def on_build_succeeded(pelican: Pelican) -> None:
     )
 
 
+def opted_out_posts(articles: list[Any]) -> set[int]:
+    """Return the ids of the ``articles`` whose front matter says ``Newsletter: no``.
+
+    A value other than yes or no is logged as an error naming the file (the safe build then
+    fails), and that post is kept out of the newsletter meanwhile.
+    """
+    opted_out: set[int] = set()
+    for article in articles:
+        try:
+            wanted = wants_newsletter(article)
+        except ValueError as error:
+            logger.error("newsletter: %s", error)
+            wanted = False
+        if not wanted:
+            opted_out.add(id(article))
+    return opted_out
+
+
 def settled_keys(settings: dict[str, Any]) -> set[str] | None:
     """Return the keys the send ledger has settled (sent or archived), or None with no ledger.
 
@@ -211,7 +235,7 @@ def settled_keys(settings: dict[str, Any]) -> set[str] | None:
     except LedgerError as error:
         logger.warning("newsletter: no edition rendered, %s", error)
         return None
-    return {key for key, entry in ledger.entries.items() if entry.state in ("sent", "archived")}
+    return {key for key, entry in ledger.entries.items() if entry.state in ("sent", "archived", "skipped")}
 
 
 def _build(article: Any, options: Any) -> EditionBuild:

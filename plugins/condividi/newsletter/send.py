@@ -6,14 +6,17 @@ The order of a run:
 2. Reconcile every edition left ``sending`` by an interrupted run (a crash, a kill, a time-out
    after the provider had accepted): ask the provider whether it has it; if so, record it as
    sent. If the provider cannot be asked, stop and let the author decide (``resolve``).
-3. Send each edition the ledger does not know, oldest first, recording ``sending`` before the
+3. Record as ``skipped`` each edition the author kept out (``Newsletter: no``) that the ledger
+   does not know, or that an interrupted run left ``sending`` and the provider has no record
+   of: nothing is sent for it, now or later.
+4. Send each edition the ledger does not know, oldest first, recording ``sending`` before the
    provider call and ``sent`` after it. A provider error stops the run; what was sent stays
    recorded and the failed edition stays ``sending``, to be reconciled on the next run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -74,6 +77,7 @@ class SendReport:
 
     reconciled: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     already_done: list[str] = field(default_factory=list)
     error: ProviderError | None = None
     failed_key: str | None = None
@@ -149,15 +153,28 @@ def reconcile(
 
 
 def send_new(
-    editions: Sequence[Edition], provider: Provider, ledger: Ledger, progress: Progress = print
+    editions: Sequence[Edition],
+    provider: Provider,
+    ledger: Ledger,
+    progress: Progress = print,
+    skip: Collection[str] = (),
 ) -> SendReport:
-    """Reconcile, then deliver each edition the ledger has not recorded; return the report."""
+    """Reconcile, then deliver each edition the ledger has not recorded; return the report.
+
+    ``editions`` are the site's editions; the keys in ``skip`` are posts kept out of the
+    newsletter (``Newsletter: no``), recorded as ``skipped`` instead of delivered.
+    """
     report = SendReport()
     by_key = {edition.key: edition for edition in editions}
     with locked(ledger.path):
         report.reconciled = reconcile(ledger, provider, by_key, progress)
-        todo = [e for e in _oldest_first(editions) if needs_delivery(ledger, e.key)]
         report.already_done = [key for key in by_key if not needs_delivery(ledger, key)]
+        for edition in _oldest_first(editions):
+            if edition.key in skip and needs_delivery(ledger, edition.key):
+                ledger.record(edition.key, "skipped", title=edition.subject, url=edition.url)
+                report.skipped.append(edition.key)
+                progress(f"skipped (Newsletter: no): {edition.subject}")
+        todo = [e for e in _oldest_first(editions) if needs_delivery(ledger, e.key)]
         for number, edition in enumerate(todo, start=1):
             previous = ledger.entries.get(edition.key)
             ledger.record(

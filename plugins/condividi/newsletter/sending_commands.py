@@ -57,22 +57,41 @@ def post_states(context: SendContext, ledger: Ledger | None) -> list[tuple[str, 
     """Return ``(state, key or slug, title)`` for every post, oldest edition first.
 
     States: ``new`` (would be sent), ``sent``, ``sending`` (interrupted: reconciled first),
-    ``skipped`` (recorded by ``init`` as the archive), and for posts with no edition ``draft``,
-    ``future``, ``hidden`` or ``translation``.
+    ``skipped`` (recorded by ``init`` as the archive, or kept out with ``Newsletter: no``), and
+    for posts with no edition ``draft``, ``future``, ``hidden`` or ``translation``.
     """
     rows: list[tuple[str, str, str]] = []
     entries = ledger.entries if ledger else {}
     for record in context.manifest.editions:
         entry = entries.get(record.edition.key)
         state = "new" if entry is None else {"archived": "skipped"}.get(entry.state, entry.state)
+        if state == "new" and not record.newsletter:
+            state = "skipped"
         rows.append((state, record.edition.key, record.edition.subject))
     rows.extend((post.state, post.slug, post.title) for post in context.manifest.withheld)
     return rows
 
 
+def skip_reason(context: SendContext, ledger: Ledger | None, key: str) -> str:
+    """Return why the edition ``key`` is not mailed, for ``status`` (``""`` when it is, or
+    when it is not an edition): the archive, or ``Newsletter: no`` in its file."""
+    record = next((r for r in context.manifest.editions if r.edition.key == key), None)
+    entry = ledger.entries.get(key) if ledger else None
+    if record is None:
+        return ""
+    if entry is not None and entry.state == "archived":
+        return "recorded as the archive by `newsletter init`"
+    if not record.newsletter:
+        return f"Newsletter: no in {record.source or 'its front matter'}"
+    if entry is not None and entry.state == "skipped":
+        return "it said Newsletter: no when the ledger recorded it"
+    return ""
+
+
 def _print_states(context: SendContext, ledger: Ledger | None) -> None:
     for state, key, title in post_states(context, ledger):
-        print(f"  {state:<11} {title}  [{key}]")
+        reason = skip_reason(context, ledger, key) if state == "skipped" else ""
+        print(f"  {state:<11} {title}  [{key}]" + (f"  ({reason})" if reason else ""))
 
 
 def _load_ledger_or_none(path: Path) -> Ledger | None:
@@ -113,6 +132,16 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     new = [
         r for r in context.manifest.editions if r.rendered and r.edition.key not in ledger.entries
     ]
+    kept_out = [
+        r
+        for r in context.manifest.editions
+        if not r.newsletter and r.edition.key not in ledger.entries
+    ]
+    if kept_out:
+        print(
+            f"condividi: {len(kept_out)} new post(s) say Newsletter: no: a send records them as "
+            "skipped and mails nothing for them."
+        )
     if not new:
         print("condividi: nothing new to send.")
         return 0
@@ -148,10 +177,12 @@ def _cmd_send(args: argparse.Namespace) -> int:
             "condividi: " + NO_LEDGER.format(path=context.ledger_path, count=count), file=sys.stderr
         )
         return 2
+    # Posts kept out with `Newsletter: no` are never rendered: they are recorded as skipped.
+    opted_out = {r.edition.key for r in context.manifest.editions if not r.newsletter}
     missing = [
         r.edition.key
         for r in context.manifest.editions
-        if not r.rendered and needs_delivery(ledger, r.edition.key)
+        if not r.rendered and r.newsletter and needs_delivery(ledger, r.edition.key)
     ]
     if missing:
         print(
@@ -160,8 +191,8 @@ def _cmd_send(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    editions = [record.edition for record in context.manifest.editions if record.rendered]
-    new = [e for e in editions if e.key not in ledger.entries]
+    editions = [r.edition for r in context.manifest.editions if r.rendered or not r.newsletter]
+    new = [e for e in editions if e.key not in ledger.entries and e.key not in opted_out]
     if len(new) > context.config.max_new and not args.allow_many:
         print(
             f"condividi: {len(new)} editions are new to the ledger, more than "
@@ -173,11 +204,16 @@ def _cmd_send(args: argparse.Namespace) -> int:
         return 2
     provider = create_provider(context.config)
     report = send_new(
-        editions, provider, ledger, progress=lambda line: print(f"  {line}", flush=True)
+        editions,
+        provider,
+        ledger,
+        progress=lambda line: print(f"  {line}", flush=True),
+        skip=opted_out,
     )
+    skipped = f"{len(report.skipped)} skipped (Newsletter: no), " if report.skipped else ""
     print(
-        f"condividi: {len(report.sent)} sent, {len(report.reconciled)} confirmed from an earlier "
-        f"run, {len(report.already_done)} already recorded."
+        f"condividi: {len(report.sent)} sent, {skipped}{len(report.reconciled)} confirmed from "
+        f"an earlier run, {len(report.already_done)} already recorded."
     )
     if report.error is not None:
         print(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import secrets
 import smtplib
 import sqlite3
@@ -43,6 +44,9 @@ from condividi.newsletter.providers.base import (
     Subscription,
     Unsubscribed,
 )
+from condividi.newsletter.welcome import load_welcome, welcome_folder
+
+log = logging.getLogger(__name__)
 
 NAME = "local"
 SubscriberStatus = Literal["pending", "confirmed", "unsubscribed"]
@@ -84,6 +88,10 @@ CREATE TABLE IF NOT EXISTS delivery_recipients (
     sent_at TEXT NOT NULL,
     error TEXT,
     PRIMARY KEY (delivery_id, subscriber_id)
+);
+CREATE TABLE IF NOT EXISTS welcomes (
+    subscriber_id INTEGER PRIMARY KEY REFERENCES subscribers (id),
+    sent_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS subscriber_imports (
     subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
@@ -468,13 +476,16 @@ class LocalProvider:
         return row
 
     def confirm(self, token: str) -> None:
-        """Confirm the subscription the confirmation ``token`` belongs to.
+        """Confirm the subscription the confirmation ``token`` belongs to, then send the
+        site's welcome mail if it has one (:meth:`send_welcome`: once per address, ever).
 
         Raises :class:`TokenUnknown` (not ours, or used after the reader unsubscribed) or
-        :class:`TokenExpired`. Opening the same link twice is not an error.
+        :class:`TokenExpired`. Opening the same link twice is not an error (and retries a
+        welcome that could not be sent the first time).
         """
         row = self._use_token(token, "confirm")
         if row["status"] == "confirmed":
+            self.send_welcome(row["subscriber_id"])
             return
         if row["used_at"] is not None:
             raise TokenUnknown(NAME, "this confirmation link was already used")
@@ -489,6 +500,62 @@ class LocalProvider:
                 (_iso(now), row["subscriber_id"]),
             )
             db.execute("UPDATE tokens SET used_at = ? WHERE hash = ?", (_iso(now), row["hash"]))
+        self.send_welcome(row["subscriber_id"])
+
+    def send_welcome(self, subscriber_id: int) -> bool:
+        """Mail the welcome (``content/newsletter/welcome.md``, rendered by the build into
+        :func:`~condividi.newsletter.welcome.welcome_folder`) to a confirmed subscriber, in
+        their language; return True if it was sent now.
+
+        An address gets it at most once, ever (table ``welcomes``, claimed before sending:
+        an unsubscribe and a new signup do not bring a second one). A welcome the SMTP server
+        does not take is logged, its claim dropped, so opening the confirmation link again
+        retries it; the confirmation itself never fails for it.
+        """
+        with self._connect() as db:
+            reader = db.execute(
+                "SELECT email, lang, status FROM subscribers WHERE id = ?", (subscriber_id,)
+            ).fetchone()
+        if reader is None or reader["status"] != "confirmed":
+            return False
+        mail = load_welcome(welcome_folder(self.config.local_db), reader["lang"])
+        if mail is None:
+            return False
+        with self._connect() as db:
+            claimed = db.execute(
+                "INSERT INTO welcomes (subscriber_id, sent_at) VALUES (?, ?)"
+                " ON CONFLICT (subscriber_id) DO NOTHING",
+                (subscriber_id, _iso(self.now())),
+            ).rowcount
+            if not claimed:
+                return False
+            token = self._issue_token(db, subscriber_id, "unsubscribe")
+        sender = sender_address(self.config.from_name, self.config.from_email)
+        message = edition_message(
+            Edition(
+                key="welcome",
+                subject=mail.subject,
+                html=mail.html,
+                text=mail.text,
+                url="",
+                lang=mail.lang,
+            ),
+            sender=sender,
+            to=reader["email"],
+            unsubscribe_url=self.unsubscribe_url(token),
+            date=self.now(),
+            reply_to=self.config.reply_to,
+            list_id=f"<newsletter.{sender.rpartition('@')[2].rstrip('>')}>",
+        )
+        try:
+            with self.mailer_factory() as mailer:
+                mailer.send(message)
+        except (smtplib.SMTPException, OSError) as error:
+            with self._connect() as db:
+                db.execute("DELETE FROM welcomes WHERE subscriber_id = ?", (subscriber_id,))
+            log.warning("newsletter: no welcome mail to %s: %s", reader["email"], error)
+            return False
+        return True
 
     def unsubscribe(self, token: str) -> None:
         """Unsubscribe the reader the unsubscribe ``token`` belongs to (idempotent).
