@@ -89,6 +89,7 @@ PLUGINS = [
     "condividi.newsletter",
     "condividi.newsletter.edition_plugin",
     "condividi.comments",
+    "condividi.search",  # the search pages; the Pagefind index once the build succeeded
     # last: it checks the old addresses against every page the others wrote
     "condividi.migrate.redirects_plugin",
 ]
