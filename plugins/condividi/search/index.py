@@ -172,9 +172,13 @@ async def _write_index(
         raise SearchError(
             f"search: Pagefind could not {step} ({type(error).__name__}: {error})"
         ) from error
-    if not (scratch / "pagefind-entry.json").is_file():
-        raise SearchError(f"search: Pagefind wrote no index into {scratch}")
-    prune_bundle(scratch)
+    try:
+        prune_bundle(scratch)
+    except (OSError, ValueError, KeyError) as error:  # no entry file, or not Pagefind's JSON
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise SearchError(
+            f"search: the index Pagefind wrote is incomplete ({type(error).__name__}: {error})"
+        ) from error
     shutil.rmtree(folder, ignore_errors=True)
     scratch.rename(folder)
     for path in folder.rglob("*"):
