@@ -108,7 +108,7 @@ def test_pagefind_writes_one_index_per_language_and_only_what_the_site_loads(
     folder.mkdir(parents=True)
     (folder / "stale.txt").write_text("from an older build")
     stats = write_index(documents, folder, SearchConfig())
-    assert stats.pages == {"it": 1, "en": 1} and stats.words > 0 and stats.files > 0
+    assert stats.pages == {"it": 1, "en": 1} and stats.files > 0
     names = {path.name for path in folder.iterdir()}
     assert {"pagefind.js", "pagefind-entry.json", "index", "fragment"} <= names
     assert {"wasm.it.pagefind", "wasm.en.pagefind"} <= names

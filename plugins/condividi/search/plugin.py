@@ -144,9 +144,8 @@ def on_build_succeeded(pelican: Pelican) -> None:
     stats = write_index(documents, folder, build.config)
     shutil.copyfile(SCRIPT_SOURCE, folder / SCRIPT_NAME)
     log.info(
-        "search: %s indexed (%d words, %d files, %.0f KB) in %.2f s",
+        "search: %s indexed (%d files, %.0f KB) in %.2f s",
         ", ".join(f"{count} {lang}" for lang, count in sorted(stats.pages.items())) or "nothing",
-        stats.words,
         stats.files,
         stats.bytes / 1024,
         time.perf_counter() - started,

@@ -12,7 +12,8 @@
     loaded = true;
     var style = document.createElement("link");
     style.rel = "stylesheet";
-    style.href = form.getAttribute("data-search-style");
+    // css/search.css, beside the page's css/site.css
+    style.href = document.querySelector("link[href$='/site.css']").href.replace(/site\.css$/, "search.css");
     document.head.appendChild(style);
     var script = document.createElement("script");
     script.type = "module";
