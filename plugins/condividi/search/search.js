@@ -60,7 +60,7 @@ function panelFor(form) {
 function pageTarget(form) {
   const list = document.getElementById(form.dataset.searchResults);
   const status = document.getElementById(form.dataset.searchStatus);
-  return { panel: null, status, list, more: null, limit: 20, heading: "h2" };
+  return { panel: null, status, list, more: null, limit: 10, heading: "h2" };
 }
 
 function attach(form) {
