@@ -92,6 +92,7 @@ PLUGINS = [
     "condividi.comments",
     "condividi.sitemap",  # sitemap.xml and robots.txt
     "condividi.headers",  # the CSP and caching for _headers and nginx
+    "condividi.search",  # the search pages; the Pagefind index once the build succeeded
     # last: it checks the old addresses against every page the others wrote
     "condividi.migrate.redirects_plugin",
 ]

@@ -42,6 +42,7 @@ class Build:
     in_process_seconds: float
     swap_seconds: float | None
     load: float  # the 1-minute load average when the build ended: was the machine busy?
+    search_seconds: float | None = None  # Condividi's search step, inside the build
 
 
 class BuildFailed(RuntimeError):
@@ -82,6 +83,7 @@ def run_child(args: list[str], cwd: Path, log: Path, label: str, tool: str) -> B
         in_process_seconds=inside["in_process_seconds"],
         swap_seconds=inside.get("swap_seconds"),
         load=os.getloadavg()[0],
+        search_seconds=inside.get("search_seconds"),
     )
 
 

@@ -4,7 +4,7 @@
 :func:`condividi.build.build_site`, which is what ``make publish`` runs; ``python -m bench.child
 pelican SETTINGS OUTPUT REPORT.json`` runs the ``pelican`` command line. The report records the
 time spent inside the process and, for Condividi, the time spent swapping the new output into
-place.
+place and the time of the search step (documents and Pagefind index).
 """
 
 from __future__ import annotations
@@ -29,14 +29,22 @@ def _timed(function: Callable[..., Any], spent: list[float]) -> Callable[..., An
 
 
 def build_condividi(settings: Path, output: Path, overrides: dict[str, Any]) -> dict[str, float]:
-    """Build like ``make publish``; return the seconds in the build and in the output swap."""
+    """Build like ``make publish``; return the seconds in the build, the output swap and search."""
     from condividi import build
+    from condividi.search import plugin as search
 
     swaps: list[float] = []
+    searching: list[float] = []
     build.swap_into_place = _timed(build.swap_into_place, swaps)
+    # The search step, once the build succeeded: the documents, then Pagefind's index.
+    search.on_build_succeeded = _timed(search.on_build_succeeded, searching)
     start = time.perf_counter()
     build.build_site(settings, output, overrides)
-    return {"in_process_seconds": time.perf_counter() - start, "swap_seconds": sum(swaps)}
+    return {
+        "in_process_seconds": time.perf_counter() - start,
+        "swap_seconds": sum(swaps),
+        "search_seconds": sum(searching),
+    }
 
 
 def build_pelican(settings: Path, output: Path) -> dict[str, float]:

@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: import from the project root, 
 
 from bs4 import BeautifulSoup
 
-from bench import builds, corpus, edition, lighthouse, preview, profiling, weight
+from bench import builds, corpus, edition, lighthouse, preview, profiling, search, weight
 from bench.builds import ROOT, SITEURL, Bench, article_path
 
 RESULTS = ROOT / "bench" / "results"
@@ -39,6 +39,9 @@ BUILD_RATIO_TARGET = 0.88
 PAGE_RAW_TARGET = 30 * KB
 PAGE_GZIP_TARGET = 12 * KB
 EMAIL_TARGET = 100 * KB
+# Issue 19: search adds at most a tenth to the full build; one query downloads at most 100 KB.
+SEARCH_SHARE_TARGET = 0.10
+SEARCH_QUERY_TARGET = 100 * KB
 PELICAN_LIGHTHOUSE_REFERENCE = {
     "performance": 100,
     "accessibility": 92,
@@ -208,6 +211,73 @@ def run_builds(
     return bench, measured
 
 
+def measure_search(measured: dict[str, Any], output: Path, queries: bool = True) -> dict[str, Any]:
+    """Return the search figures of one corpus's builds: the index in ``output``, the search
+    step's seconds and share of each timed Condividi build, and (with ``queries``) what a
+    query downloads."""
+    result: dict[str, Any] = {
+        "posts": measured["posts"],
+        "index": search.index_size(output),
+        "step": search.search_share(measured["full"]["condividi"]["runs"]),
+    }
+    if queries:
+        try:
+            result["query"] = search.query_weight(output)
+        except Exception as error:  # the browser or the server failed: say so in the report
+            result["query"] = {"not_measured": f"{type(error).__name__}: {error}"}
+    return result
+
+
+def search_targets(report: dict[str, Any]) -> list[dict[str, str]]:
+    """Return the two search targets judged, with the numbers behind them."""
+    main = report["builds"]["main"]
+    measured = report["search"]
+    step = measured["step"]
+    share_target = f"search adds ≤ {SEARCH_SHARE_TARGET:.0%} to the full build"
+    targets = []
+    if "not_measured" in step:
+        targets.append(
+            {"target": share_target, "status": "NOT MEASURED", "detail": step["not_measured"]}
+        )
+    else:
+        ours = main["full"]["condividi"]["median_seconds"]
+        theirs = main["full"]["pelican"]["median_seconds"]
+        without = ours - step["median_seconds"]
+        index = measured["index"]
+        targets.append(
+            {
+                "target": share_target,
+                "status": status(step["median_share_of_build_without"] <= SEARCH_SHARE_TARGET),
+                "detail": f"+{step['median_share_of_build_without']:.1%} "
+                f"({step['median_seconds']:.2f} s"
+                f" of a {ours:.2f} s build, median of {step['runs']}); with search "
+                f"{ours / theirs:.2f}× plain Pelican ({theirs:.2f} s), without ≈ "
+                f"{without / theirs:.2f}×; index {index['bytes'] / KB:.0f} KB in "
+                f"{index['files']} files at {measured['posts']} posts",
+            }
+        )
+    query = measured.get("query", {"not_measured": "not run"})
+    query_target = f"a search query downloads ≤ {SEARCH_QUERY_TARGET // KB} KB"
+    if "not_measured" in query:
+        targets.append(
+            {"target": query_target, "status": "NOT MEASURED", "detail": query["not_measured"]}
+        )
+    else:
+        note = "" if measured["posts"] == 1000 else f"; measured at {measured['posts']} posts"
+        each = ", ".join(
+            f"“{q}” {m['bytes'] / KB:.0f} KB in {m['requests']} requests ({m['results']} results)"
+            for q, m in query["queries"].items()
+        )
+        targets.append(
+            {
+                "target": query_target,
+                "status": status(query["max_bytes"] <= SEARCH_QUERY_TARGET),
+                "detail": f"largest {query['max_bytes'] / KB:.1f} KB: {each}{note}",
+            }
+        )
+    return targets
+
+
 def status(ok: bool) -> str:
     """Return PASS or FAIL."""
     return "PASS" if ok else "FAIL"
@@ -294,6 +364,8 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
                 f"median {email['median_bytes'] / KB:.1f} KB over {email['count']} editions",
             }
         )
+    if "search" in report:
+        targets += search_targets(report)
     scores = report["lighthouse"]
     if "not_measured" in scores:
         targets.append(
@@ -441,6 +513,7 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"Sample article: `{report['sample']['slug']}` ({report['sample']['words']} words).",
     ]
+    lines += search_markdown(report)
     email = report["email"]
     lines += ["", "## Email edition", ""]
     if "not_measured" in email:
@@ -492,6 +565,29 @@ def markdown(report: dict[str, Any]) -> str:
                 + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in top)
             )
     return "\n".join(lines) + "\n"
+
+
+def search_markdown(report: dict[str, Any]) -> list[str]:
+    """Return the report's search section: index size and build time per corpus size."""
+    rows = [report[key] for key in ("search", "search_scale") if key in report]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Search (Pagefind)",
+        "",
+        "| posts | index | files | search step (median) | share of the build without it |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        step = row["step"]
+        seconds = "—" if "not_measured" in step else _seconds(step["median_seconds"])
+        share = "—" if "not_measured" in step else f"{step['median_share_of_build_without']:.1%}"
+        lines.append(
+            f"| {row['posts']} | {row['index']['bytes'] / KB:.0f} KB | {row['index']['files']} "
+            f"| {seconds} | {share} |"
+        )
+    return lines
 
 
 def save(report: dict[str, Any], results: Path) -> tuple[Path, Path]:
@@ -582,6 +678,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             report["cards"] = measured.pop("cards")
         say("page weight of the sample article and of every article")
         report["weight"] = page_weights(outputs, posts, sample.slug)
+        say("search: the index's size and build time, and what a query downloads")
+        report["search"] = measure_search(measured, Path(outputs["condividi"]))
         say("email editions (one more build, not timed, with every post unsent)")
         report["email"] = measure_editions(bench, work, sample.slug, plugins, options.email_glob)
         if options.no_preview:
@@ -612,8 +710,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 options.scale_rounds,
                 rebuild=False,
             )
-            scaled.pop("outputs")
+            scaled_outputs = scaled.pop("outputs")
             scaled.pop("cards", None)
+            report["search_scale"] = measure_search(
+                scaled, Path(scaled_outputs["condividi"]), queries=False
+            )
             report["builds"]["scale"] = scaled
             report["growth"] = {
                 "from": options.posts,

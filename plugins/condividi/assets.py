@@ -28,9 +28,9 @@ from condividi.filecache import FileCache, digest
 log = logging.getLogger(__name__)
 
 BUNDLE = "js/site.js"
-# share bar, comment counts, newsletter form; a hosted comment service's click-to-load
+# share bar, comment counts, newsletter form, search field; a hosted comment service's click-to-load
 # (js/comments-embed.js) stays apart, loaded only where a post uses one.
-BUNDLE_PARTS = ("js/share.js", "js/comments.js", "js/newsletter.js")
+BUNDLE_PARTS = ("js/share.js", "js/comments.js", "js/newsletter.js", "js/search.js")
 SUFFIXES = (".css", ".js")
 
 

@@ -38,9 +38,9 @@ BASE_POLICY: dict[str, tuple[str, ...]] = {
     "base-uri": (SELF,),
     "frame-ancestors": (SELF,),
 }
-# Sources a capability of the site always needs, merged into BASE_POLICY; e.g. the search
-# page's Pagefind: {"script-src": ("'wasm-unsafe-eval'",)}.
-CAPABILITY_SOURCES: dict[str, tuple[str, ...]] = {}
+# Sources a capability of the site always needs, merged into BASE_POLICY: the search page's
+# Pagefind compiles its WebAssembly, which a strict script-src refuses without this.
+CAPABILITY_SOURCES: dict[str, tuple[str, ...]] = {"script-src": ("'wasm-unsafe-eval'",)}
 # What a hosted comment service's embed loads after the click: its script, its iframe, its
 # stylesheet, images and API calls.
 EMBED_DIRECTIVES = ("script-src", "style-src", "img-src", "connect-src", "frame-src")
