@@ -83,6 +83,8 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "condividi.reader",  # Pelican's Markdown reader, one converter per build instead of per file
     "condividi.theme",
+    # before any plugin reads a post's content: the pages, feeds and emails see its pictures
+    "condividi.images",
     "condividi.share",
     # feeds before the newsletter: an edition's key is the post's feed id.
     "condividi.feeds",
