@@ -91,6 +91,7 @@ PLUGINS = [
     "condividi.newsletter",
     "condividi.newsletter.edition_plugin",
     "condividi.comments",
+    "condividi.readnext",  # "Leggi anche": related posts before the comments
     # last: it checks the old addresses against every page the others wrote
     "condividi.migrate.redirects_plugin",
 ]

@@ -130,3 +130,9 @@ def test_an_email_shows_one_copy_in_the_original_format_without_srcset() -> None
     assert first.attrs == {"src": "/s/a-1600.jpg", "alt": "x", "width": "1600", "height": "1067"}
     assert "srcset" not in second.attrs and "sizes" not in second.attrs
     assert second["loading"] == "lazy"  # the edition's own clean-up drops it
+
+
+def test_an_email_keeps_a_density_srcset_some_clients_use() -> None:
+    soup = BeautifulSoup('<img src="a.jpg" srcset="a2.jpg 2x" alt="">', "html.parser")
+    email_image(soup, 1120)
+    assert soup.img["srcset"] == "a2.jpg 2x" and soup.img["src"] == "a.jpg"

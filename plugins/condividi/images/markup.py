@@ -207,8 +207,8 @@ def pick_width(candidates: list[tuple[str, int]], wanted: int) -> tuple[str, int
 
 
 def email_image(tree: Tag, wanted: int) -> None:
-    """Turn every ``<picture>`` and ``srcset`` in the parsed ``tree`` into one plain ``<img>``,
-    in place: mail clients cannot choose among copies.
+    """Turn every ``<picture>`` and width-described ``srcset`` in the parsed ``tree`` into one
+    plain ``<img>``, in place: mail clients cannot choose among copies by width.
 
     The ``<img>`` shows the copy of its own ``srcset`` nearest above ``wanted`` pixels (the
     widest when none is that wide), in its original format (WebP is not shown by every mail
@@ -222,12 +222,13 @@ def email_image(tree: Tag, wanted: int) -> None:
         element.replace_with(img.extract())
     for img in tree.find_all("img", srcset=True):
         chosen = pick_width(parse_srcset(str(img["srcset"])), wanted)
-        if chosen is not None:
-            width, height = _dimension(img.get("width")), _dimension(img.get("height"))
-            img["src"] = chosen[0]
-            if width and height:
-                img["height"] = str(round(height * chosen[1] / width))
-            img["width"] = str(chosen[1])
+        if chosen is None:
+            continue  # density descriptors (2x): clients that know them pick, the rest show src
+        width, height = _dimension(img.get("width")), _dimension(img.get("height"))
+        img["src"] = chosen[0]
+        if width and height:
+            img["height"] = str(round(height * chosen[1] / width))
+        img["width"] = str(chosen[1])
         del img["srcset"]
         if img.has_attr("sizes"):
             del img["sizes"]
