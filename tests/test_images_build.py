@@ -18,6 +18,8 @@ from tests.conftest import BuildSite
 
 SITEURL = "https://blog.example.org"
 SLUG = "tre-foto-dal-porto"
+# Several screens of text before the last photos: far enough for the browser to wait.
+FILLER = ("Un lungo paragrafo che occupa spazio sulla pagina, riga dopo riga. " * 6 + "\n\n") * 40
 POST = f"""Title: Tre foto dal porto
 Date: 2026-03-02 10:00
 Slug: {SLUG}
@@ -31,6 +33,7 @@ Un paragrafo tra le foto.
 
 ![Le barche]({{static}}/images/viaggio/barche.png)
 
+{FILLER}
 ![La piazza](/images/viaggio/piazza.webp)
 
 ![Animazione]({{static}}/images/viaggio/gatto.gif)
