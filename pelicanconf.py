@@ -83,6 +83,8 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "condividi.reader",  # Pelican's Markdown reader, one converter per build instead of per file
     "condividi.theme",
+    # before any plugin reads a post's content: the pages, feeds and emails see its pictures
+    "condividi.images",
     "condividi.share",
     # feeds before the newsletter: an edition's key is the post's feed id.
     "condividi.feeds",
@@ -93,6 +95,7 @@ PLUGINS = [
     "condividi.sitemap",  # sitemap.xml and robots.txt
     "condividi.headers",  # the CSP and caching for _headers and nginx
     "condividi.search",  # the search pages; the Pagefind index once the build succeeded
+    "condividi.readnext",  # "Leggi anche": related posts before the comments
     # last: it checks the old addresses against every page the others wrote
     "condividi.migrate.redirects_plugin",
 ]

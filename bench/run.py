@@ -27,7 +27,18 @@ if __package__ in (None, ""):  # run as a script: import from the project root, 
 
 from bs4 import BeautifulSoup
 
-from bench import builds, corpus, edition, lighthouse, preview, profiling, search, weight
+from bench import (
+    builds,
+    corpus,
+    edition,
+    images,
+    lighthouse,
+    preview,
+    profiling,
+    readnext,
+    search,
+    weight,
+)
 from bench.builds import ROOT, SITEURL, Bench, article_path
 
 RESULTS = ROOT / "bench" / "results"
@@ -42,6 +53,7 @@ EMAIL_TARGET = 100 * KB
 # Issue 19: search adds at most a tenth to the full build; one query downloads at most 100 KB.
 SEARCH_SHARE_TARGET = 0.10
 SEARCH_QUERY_TARGET = 100 * KB
+READNEXT_SHARE_TARGET = 0.03
 PELICAN_LIGHTHOUSE_REFERENCE = {
     "performance": 100,
     "accessibility": 92,
@@ -366,6 +378,21 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
         )
     if "search" in report:
         targets += search_targets(report)
+    if "readnext" in report:
+        measured = report["readnext"]
+        targets.append(
+            {
+                "target": f"read next ≤ {READNEXT_SHARE_TARGET:.0%} of the build",
+                "status": status(measured["share_of_build"] <= READNEXT_SHARE_TARGET),
+                "detail": f"{measured['median_seconds'] * 1000:.0f} ms for {measured['posts']} "
+                f"posts: {measured['share_of_build']:.1%} of Condividi's build "
+                f"({measured['condividi_build_seconds']:.2f} s), "
+                f"{measured['ratio_to_pelican']:.3f}× plain Pelican's "
+                f"({measured['pelican_build_seconds']:.2f} s)",
+            }
+        )
+    if "images" in report:
+        targets += images_targets(report["images"])
     scores = report["lighthouse"]
     if "not_measured" in scores:
         targets.append(
@@ -392,6 +419,56 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return targets
+
+
+def images_targets(measured: dict[str, Any]) -> list[dict[str, str]]:
+    """Return the responsive images' lines: a phone's download, the resizing's cost."""
+    if "not_measured" in measured:
+        return [
+            {
+                "target": "responsive images",
+                "status": "NOT MEASURED",
+                "detail": measured["not_measured"],
+            }
+        ]
+    lines = []
+    for phone in measured["phone"]:
+        lines.append(
+            {
+                "target": f"photos on a {phone['viewport']} px phone at {phone['density']:.0f}x "
+                "weigh less than the originals",
+                "status": status(phone["after_bytes"] < phone["before_bytes"]),
+                "detail": f"{phone['photos']} photos: {phone['before_bytes'] / KB:.0f} KB before, "
+                f"{phone['after_bytes'] / KB:.0f} KB after ({phone['ratio']:.2f}×; "
+                f"{', '.join(phone['picked'])})",
+            }
+        )
+    lines.append(
+        {
+            "target": "resizing: a rebuild redoes nothing (warm cost ≤ 0.05× plain Pelican)",
+            "status": status(measured["warm_cost_ratio"] <= 0.05),
+            "detail": f"{measured['photos']} photos in {measured['posts']} posts, "
+            f"{measured['copies']} copies: cold +{measured['cold_cost_seconds']:.1f} s "
+            f"({measured['cold_cost_ratio']:.2f}× plain Pelican's "
+            f"{measured['pelican_seconds']:.2f} s; "
+            f"{measured['cold_seconds_per_photo']:.2f} s a photo), warm "
+            f"{measured['warm_cost_seconds']:+.2f} s ({measured['warm_cost_ratio']:+.3f}×); "
+            f"build with images off {measured['images_off_seconds']:.2f} s",
+        }
+    )
+    return lines
+
+
+def measure_images(work: Path, count: int, seed: int, every: int) -> dict[str, Any]:
+    """Build a corpus of ``count`` posts, every ``every``-th with three photos, and measure
+    the resizing's cold and warm cost and a phone's download (:mod:`bench.images`)."""
+    content = work / "images-content"
+    posts = prepare_content(content, count, seed)
+    with_photos = images.add_photos(content, posts, every, seed)
+    photos = len(with_photos) * images.PHOTOS_PER_POST
+    say(f"  {photos} photos in {len(with_photos)} of {count} posts")
+    result = images.measure_resizing(content, work / "images", with_photos[0].slug, photos)
+    return {"posts": count, **result}
 
 
 def preview_target(measured: dict[str, Any]) -> dict[str, str]:
@@ -523,6 +600,39 @@ def markdown(report: dict[str, Any]) -> str:
             f"{email['count']} editions; median {email['median_bytes'] / KB:.1f} KB, largest "
             f"{email['max_bytes'] / KB:.1f} KB (`{email['largest']}`)."
         )
+    if "readnext" in report:
+        measured = report["readnext"]
+        lines += [
+            "",
+            "## Read next",
+            "",
+            f"Related posts of {measured['posts']} posts: "
+            f"{measured['median_seconds'] * 1000:.0f} ms (median of {len(measured['runs'])}), "
+            f"{measured['share_of_build']:.1%} of Condividi's full build, "
+            f"{measured['ratio_to_pelican']:.3f}× plain Pelican's; "
+            f"{measured['with_three']} posts got three.",
+        ]
+    if "images" in report:
+        lines += ["", "## Responsive images", ""]
+        measured = report["images"]
+        if "not_measured" in measured:
+            lines.append(f"Not measured: {measured['not_measured']}.")
+        else:
+            lines += [
+                "| posts | photos | images off | cold | warm | plain Pelican |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: |",
+                f"| {measured['posts']} | {measured['photos']} "
+                f"| {_seconds(measured['images_off_seconds'])} "
+                f"| {_seconds(measured['cold_seconds'])} | {_seconds(measured['warm_seconds'])} "
+                f"| {_seconds(measured['pelican_seconds'])} |",
+                "",
+            ]
+            for phone in measured["phone"]:
+                lines.append(
+                    f"- {phone['viewport']} px phone at {phone['density']:.0f}x: "
+                    f"{phone['photos']} photos {phone['before_bytes'] / KB:.0f} KB before, "
+                    f"{phone['after_bytes'] / KB:.0f} KB after ({phone['ratio']:.2f}×)."
+                )
     if "preview" in report:
         lines += ["", "## Preview (make serve)", ""]
         measured = report["preview"]
@@ -624,6 +734,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--lighthouse-runs", type=int, default=1)
     parser.add_argument(
+        "--photos-every",
+        type=int,
+        default=20,
+        help="give every Nth post of the images corpus three photos (20: 150 photos at 1,000 "
+        "posts; 0 skips the images measurement)",
+    )
+    parser.add_argument(
         "--profile",
         choices=("auto", "always", "never"),
         default="auto",
@@ -682,6 +799,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["search"] = measure_search(measured, Path(outputs["condividi"]))
         say("email editions (one more build, not timed, with every post unsent)")
         report["email"] = measure_editions(bench, work, sample.slug, plugins, options.email_glob)
+        pelican_s = measured["full"]["pelican"]["median_seconds"]
+        report["readnext"] = readnext.measure(
+            posts, measured["full"]["condividi"]["median_seconds"], pelican_s
+        )
+        say(f"  read next: {report['readnext']['median_seconds'] * 1000:.0f} ms")
+        if options.photos_every:
+            say("responsive images: cold and warm resizing, a phone's download")
+            try:
+                report["images"] = measure_images(
+                    work, options.posts, options.seed, options.photos_every
+                )
+            except (builds.BuildFailed, OSError) as error:
+                report["images"] = {"not_measured": f"the images builds failed: {error}"}
+        else:
+            report["images"] = {"not_measured": "skipped (--photos-every 0)"}
         if options.no_preview:
             report["preview"] = {"not_measured": "skipped (--no-preview)"}
         else:

@@ -40,6 +40,7 @@ from condividi.build import swap_into_place
 from condividi.config import ConfigError, load_config, project_path
 from condividi.html import absolutize_tree, html_formatter, html_to_text
 from condividi.i18n import load_catalogue
+from condividi.images.markup import email_image
 from condividi.newsletter.config import PROVIDER_NAMES, newsletter_config
 from condividi.newsletter.providers.base import UNSUBSCRIBE_PLACEHOLDER, Edition
 from condividi.theme import localized_date, reading_minutes
@@ -351,6 +352,8 @@ def email_body_blocks(
     for tag in soup.find_all(True):
         for attribute in [name for name in tag.attrs if name.lower().startswith("on")]:
             del tag[attribute]
+    # One copy of a responsive image, twice the column for sharp screens: no srcset in mail.
+    email_image(soup, 2 * CONTENT_WIDTH)
     for img in soup.find_all("img"):
         _fit_image(img, options.image_size)
     if options.utm:

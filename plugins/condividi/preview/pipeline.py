@@ -33,6 +33,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
 
 from condividi.build import BuildError, build_site, build_succeeded, collect_errors, load_settings
+from condividi.filecache import publish_file
 from condividi.preview.readcache import ReadCache
 from condividi.theme import site_content
 
@@ -223,6 +224,24 @@ def write_pages(generators: list[Any], settings: dict[str, Any], selected: set[s
     return writer.written
 
 
+def place_side_files(generators: list[Any] | None, output: Path) -> list[str]:
+    """Link into ``output`` the files the quick build's pages need besides themselves (the
+    resized copies of their images) that it lacks; return their paths in ``output``.
+
+    Plugins list them in the context as ``CONDIVIDI_SIDE_FILES`` (path in the output: cached
+    file); a full build writes them anyway.
+    """
+    side_files = generators[0].context.get("CONDIVIDI_SIDE_FILES", {}) if generators else {}
+    placed = []
+    for name, cached in side_files.items():
+        target = output / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            publish_file(Path(cached), target)
+            placed.append(name)
+    return placed
+
+
 def changed_files(new: Path, old: Path) -> list[str]:
     """Return the files that differ between the folders ``new`` and ``old``: added, removed, or
     with other bytes, as sorted paths relative to them (``saggio/index.html``)."""
@@ -325,6 +344,7 @@ class Pipeline:
         seconds = time.perf_counter() - started
         if collector.messages:
             return Outcome("quick", tuple(collector.messages), (), seconds)
+        place_side_files(run.generators, self.output)
         for name in written:
             target = self.output / name
             target.parent.mkdir(parents=True, exist_ok=True)
