@@ -33,7 +33,9 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
 
 from condividi.build import BuildError, build_site, build_succeeded, collect_errors, load_settings
+from condividi.preview.model import NotReplaceable, SiteModel
 from condividi.preview.readcache import ReadCache
+from condividi.preview.watcher import SOURCE_SUFFIXES
 from condividi.theme import site_content
 
 
@@ -264,12 +266,30 @@ class Pipeline:
         self.cache = ReadCache()
         self.templates = TemplateCache()
         self.scratch = self.output.with_name(f".{self.output.name}.preview")
+        # The site model of the last build that completed one (a full build, or a quick
+        # build that read every post), with the saves since put into it; None when unknown.
+        self.model: SiteModel | None = None
         _connect_hooks()
 
     def forget(self) -> None:
-        """Drop every cached read and compiled template (the settings changed)."""
+        """Drop every cached read, compiled template and the kept model (the settings
+        changed)."""
         self.cache.forget()
         self.templates.clear()
+        self.model = None
+
+    def drop_model(self) -> None:
+        """Forget the kept site model: a change it cannot take in (a template, an image, a
+        deleted post) happened, so the next quick build reads the whole model again."""
+        self.model = None
+
+    def _keep_model(self, generators: list[Any]) -> None:
+        if not generators:
+            self.model = None
+            return
+        model = SiteModel(generators, generators[0].settings)
+        model.render_into(self.scratch)
+        self.model = model
 
     def full_build(self, interrupted: Callable[[], bool] | None = None) -> Outcome:
         """Build the whole site into the output folder, as ``make html`` does.
@@ -290,20 +310,65 @@ class Pipeline:
             try:
                 build_site(self.settings_file, self.output, self.overrides)
             except BuildError as error:
+                self.model = None
                 return Outcome("full", tuple(error.problems), (), time.perf_counter() - started)
+        self._keep_model(run.generators)
         changed = run.changed if run.changed is not None else list(_files(self.output))
         return Outcome("full", (), tuple(changed), time.perf_counter() - started)
 
-    def quick_build(self, sources: Iterable[Path]) -> Outcome:
+    def quick_build(self, sources: Iterable[Path], changed: Iterable[Path] = ()) -> Outcome:
         """Write the pages made from ``sources`` (changed source files) into the output folder.
 
-        Every post is part of the model (the changed ones read again, the others from the
-        cache), so the pages show their neighbours, menus and counts as they are now; only
-        the pages of ``sources`` are rendered. Nothing is written when a problem is logged.
+        ``changed`` is every path that changed with them (an editor's temporary files, a
+        template). When only saved posts changed and the kept model has them, each is read
+        again and replaced in it (:mod:`condividi.preview.model`); otherwise the model is
+        built again, every post from the cache and the changed ones afresh. Either way the
+        pages show their neighbours, menus and counts as they are now, only the pages of
+        ``sources`` are rendered, and nothing is written when a problem is logged.
         Returns the outcome, with the pages written.
         """
         started = time.perf_counter()
         wanted = {str(Path(source).resolve()) for source in sources}
+        quick = self._quick_from_model(wanted, changed, started)
+        if quick is not None:
+            return quick
+        return self._quick_from_scratch(wanted, started)
+
+    def _quick_from_model(
+        self, wanted: set[str], changed: Iterable[Path], started: float
+    ) -> Outcome | None:
+        """Replace the saved posts in the kept model and write their pages; None when the
+        model cannot take these changes (it is dropped then, and built again)."""
+        model = self.model
+        if model is None or not wanted or not _only_saves(wanted, changed):
+            return None
+        written: list[str] = []
+        with collect_errors() as collector:
+            try:
+                for source in sorted(wanted):
+                    model.replace(source)
+                written = write_pages(
+                    model.generators, model.settings, pages_of(model.generators, wanted)
+                )
+            except NotReplaceable as reason:
+                collector.messages.append(str(reason))
+            except Exception as error:  # a plugin or a template failed: the slow path says
+                collector.messages.append(f"{type(error).__name__}: {error}")
+        if collector.messages or not written:
+            self.model = None  # perhaps half replaced: the slow path builds it again
+            return None
+        self._publish(written)
+        return Outcome("quick", (), tuple(sorted(written)), time.perf_counter() - started)
+
+    def _publish(self, written: Iterable[str]) -> None:
+        for name in written:
+            target = self.output / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.scratch / name, target)
+
+    def _quick_from_scratch(self, wanted: set[str], started: float) -> Outcome:
+        """Build the site model again (unchanged posts from the cache), keep it, and write
+        the pages of ``wanted``."""
         settings = load_settings(
             self.settings_file, {**self.overrides, "OUTPUT_PATH": str(self.scratch)}
         )
@@ -324,9 +389,20 @@ class Pipeline:
                     collector.messages.append(f"{type(error).__name__}: {error}")
         seconds = time.perf_counter() - started
         if collector.messages:
+            self.model = None
             return Outcome("quick", tuple(collector.messages), (), seconds)
-        for name in written:
-            target = self.output / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.scratch / name, target)
+        self._keep_model(run.generators)
+        self._publish(written)
         return Outcome("quick", (), tuple(sorted(written)), time.perf_counter() - started)
+
+
+def _only_saves(wanted: set[str], changed: Iterable[Path]) -> bool:
+    """Tell whether ``changed`` holds nothing but the saved sources ``wanted`` and files that
+    are gone and were no posts (an editor's temporary file, renamed over the post)."""
+    for path in changed:
+        path = Path(path)
+        if str(path.resolve()) in wanted:
+            continue
+        if path.exists() or path.suffix.lower() in SOURCE_SUFFIXES:
+            return False
+    return True

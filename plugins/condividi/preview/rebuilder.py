@@ -125,13 +125,15 @@ class Rebuilder:
                 "(the running server keeps the code it started with)"
             )
         if ready and changes.sources:
-            quick = self.pipeline.quick_build(changes.sources)
+            quick = self.pipeline.quick_build(changes.sources, changes.paths)
             self._finish(quick)
             if not quick.ok:
                 # The whole site would fail on the same post; wait for the next change.
                 with self._lock:
                     self._full_needed = False
                 return
+        elif changes:
+            self.pipeline.drop_model()  # a template, an image, a deleted post
         if changes:
             with self._lock:
                 self._full_needed = True
