@@ -26,7 +26,7 @@ from condividi.preview.pipeline import Outcome, Pipeline
 from condividi.preview.rebuilder import Rebuilder
 from condividi.preview.server import EventHub, PreviewServer
 from condividi.preview.watcher import SiteFiles, Watcher
-from condividi.services import Service, ServiceFactory, run_services
+from condividi.services import Service, ServiceFactory, run_services, stop_on_signals
 
 SERVICE_FACTORIES: list[ServiceFactory] = [comments_service, signup_service]
 # Files a build changed that the terminal names one by one; more are counted.
@@ -134,16 +134,20 @@ def serve(project: Path, port: int, services: bool = True) -> int:
     """
     # The services' settings (pelicanconf.py) derive SITEURL from PORT, as the site's do.
     os.environ["PORT"] = str(port)
+    stop_on_signals()  # a Ctrl-C while the site is set up stops it with one line, too
     try:
         site = DevSite(project, port)
+        children: list[Service] = []
+        if services:
+            for factory in SERVICE_FACTORIES:
+                service = factory(project)
+                if service is not None:
+                    children.append(service)
     except OSError as error:
         print(f"condividi: cannot serve on 127.0.0.1:{port}: {error}", file=sys.stderr)
         return 1
-    children: list[Service] = []
-    if services:
-        for factory in SERVICE_FACTORIES:
-            service = factory(project)
-            if service is not None:
-                children.append(service)
+    except KeyboardInterrupt:
+        print("\ncondividi: stopping", flush=True)
+        return 0
     site.start()
     return run_services(children, cwd=project, local=site)
