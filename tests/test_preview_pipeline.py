@@ -265,3 +265,16 @@ def test_a_save_during_the_full_build_wins_and_the_site_converges(
     fresh = build_site(preview.project / "pelicanconf.py", tmp_path / "fresh", preview.overrides)
     assert tree(preview.output) == tree(fresh)
     assert original in post.read_text(encoding="utf-8")
+
+
+def test_a_first_build_serves_its_pages_then_draws_the_social_cards(tmp_path: Path) -> None:
+    project, pipeline = _pipeline(tmp_path)
+    full = pipeline.full_build()
+    assert full.ok and pipeline.later  # cards are left for after the pages
+    card = project / "output" / "cards" / f"{POST}.png"
+    assert (project / "output" / POST / "index.html").is_file() and not card.exists()
+    after = pipeline.finish_later()
+    assert after is not None and after.ok and f"cards/{POST}.png" in after.changed
+    assert card.is_file() and pipeline.finish_later() is None
+    fresh = build_site(project / "pelicanconf.py", tmp_path / "fresh", dict(pipeline.overrides))
+    assert tree(project / "output") == tree(fresh)

@@ -41,6 +41,9 @@ class ScriptedPipeline:
         self.builds.append("full")
         return self.full(interrupted)
 
+    def finish_later(self, interrupted: Callable[[], bool]) -> Outcome | None:
+        return None
+
 
 def _ok(interrupted: Callable[[], bool]) -> Outcome:
     return Outcome("full", (), ("index.html",))

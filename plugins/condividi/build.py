@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +36,31 @@ build_succeeded = Signal(
     and the old output stays; so a receiver does whatever may fail before it writes anything.
     """
 )
+
+
+# Work a plugin handed to later(), by id of the build's settings (see later()).
+LaterWork = Callable[..., list[str]]
+_later: dict[int, list[LaterWork]] = {}
+
+
+def later(settings: Mapping[str, Any], work: LaterWork) -> bool:
+    """Hand ``work``, which no page needs (drawing social cards), to run once the build's
+    output is served, if the build allows it; return whether it was taken.
+
+    ``BUILD_LATER`` (off by default; ``make serve``'s builds set it) allows it: the preview
+    calls ``work(output, interrupted)`` after the build, in the background, and ``work``
+    returns the files it wrote into ``output``, stopping early when ``interrupted()``. When
+    it returns False (``make html``, ``make publish``), the caller does the work at once.
+    """
+    if not settings.get("BUILD_LATER", False):
+        return False
+    _later.setdefault(id(settings), []).append(work)
+    return True
+
+
+def take_later(settings: Mapping[str, Any]) -> list[LaterWork]:
+    """Return (and forget) the work handed to :func:`later` during the build of ``settings``."""
+    return _later.pop(id(settings), [])
 
 
 class BuildError(RuntimeError):
@@ -111,6 +136,7 @@ def run_pelican(settings: dict) -> None:
         except Exception as error:  # a plugin, a receiver or Pelican itself stopped the build
             collector.messages.append(f"{type(error).__name__}: {error}")
     if collector.messages:
+        take_later(settings)  # nothing of a failed build is published, later or now
         raise BuildError(collector.messages)
 
 
@@ -130,6 +156,7 @@ def build_site(
     try:
         run_pelican(settings)
     except BaseException:
+        take_later(settings)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     swap_into_place(staging, output)

@@ -106,6 +106,8 @@ class DevSite:
         self.hub.reload(outcome.changed)
         if outcome.kind == "quick":
             _say(f"{_names(outcome.changed)} updated in {outcome.seconds:.2f} s; the rest follows")
+        elif outcome.kind == "later":
+            _say(f"{_names(outcome.changed)} made after the pages in {outcome.seconds:.1f} s")
         elif not self._announced:
             self._announced = True
             took = time.perf_counter() - self._started

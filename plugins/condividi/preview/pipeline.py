@@ -32,7 +32,15 @@ from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
 
-from condividi.build import BuildError, build_site, build_succeeded, collect_errors, load_settings
+from condividi.build import (
+    BuildError,
+    LaterWork,
+    build_site,
+    build_succeeded,
+    collect_errors,
+    load_settings,
+    take_later,
+)
 from condividi.preview.model import NotReplaceable, SiteModel
 from condividi.preview.readcache import ReadCache
 from condividi.preview.watcher import SOURCE_SUFFIXES
@@ -55,7 +63,8 @@ class _ModelReady(BaseException):
 class Outcome:
     """What one build did.
 
-    ``kind`` is ``"quick"`` or ``"full"``; ``problems`` the errors that stopped it (nothing was
+    ``kind`` is ``"quick"``, ``"full"`` or ``"later"`` (what a full build left for after its
+    pages: the social cards it lacked); ``problems`` the errors that stopped it (nothing was
     published then); ``changed`` the files of ``output/`` it wrote or whose bytes it changed,
     as paths relative to ``output/`` (``saggio/index.html``); ``seconds`` how long it took.
     """
@@ -113,6 +122,9 @@ class _Run:
     generators: list[Any] = field(default_factory=list)
     compare_with: Path | None = None
     changed: list[str] | None = None
+    # Held from the end of a full build until its output is swapped in (see Pipeline).
+    output_lock: Any = None
+    holding_output: bool = False
 
 
 _local = threading.local()
@@ -161,6 +173,10 @@ def _on_get_writer(pelican: Any) -> None:
 
 def _on_build_succeeded(pelican: Any) -> None:
     run = _current()
+    if run is not None and run.output_lock is not None:
+        # From here to the swap the output must not change: a quick build waits.
+        run.output_lock.acquire()
+        run.holding_output = True
     if run is not None and run.compare_with is not None:
         run.changed = changed_files(Path(pelican.output_path), run.compare_with)
 
@@ -269,6 +285,13 @@ class Pipeline:
         # The site model of the last build that completed one (a full build, or a quick
         # build that read every post), with the saves since put into it; None when unknown.
         self.model: SiteModel | None = None
+        # What the last full build left for after its pages (see condividi.build.later).
+        self.later: list[LaterWork] = []
+        # Quick builds run in their own thread while a full build may run in another: one
+        # lock for the kept model (and the scratch folder), one for the output folder,
+        # which a full build swaps whole.
+        self._model_lock = threading.RLock()
+        self._output_lock = threading.Lock()
         _connect_hooks()
 
     def forget(self) -> None:
@@ -276,12 +299,13 @@ class Pipeline:
         changed)."""
         self.cache.forget()
         self.templates.clear()
-        self.model = None
+        self.drop_model()
 
     def drop_model(self) -> None:
         """Forget the kept site model: a change it cannot take in (a template, an image, a
         deleted post) happened, so the next quick build reads the whole model again."""
-        self.model = None
+        with self._model_lock:
+            self.model = None
 
     def _keep_model(self, generators: list[Any]) -> None:
         if not generators:
@@ -305,16 +329,44 @@ class Pipeline:
             self.templates,
             interrupted,
             compare_with=self.output if had_output else None,
+            output_lock=self._output_lock,
         )
         with _running(run):
             try:
-                build_site(self.settings_file, self.output, self.overrides)
+                build_site(self.settings_file, self.output, {**self.overrides, "BUILD_LATER": True})
             except BuildError as error:
-                self.model = None
+                with self._model_lock:
+                    self.model = None
                 return Outcome("full", tuple(error.problems), (), time.perf_counter() - started)
-        self._keep_model(run.generators)
+            finally:
+                if run.holding_output:
+                    self._output_lock.release()
+        with self._model_lock:
+            self._keep_model(run.generators)
+        self.later = take_later(run.generators[0].settings) if run.generators else []
         changed = run.changed if run.changed is not None else list(_files(self.output))
         return Outcome("full", (), tuple(changed), time.perf_counter() - started)
+
+    def finish_later(self, interrupted: Callable[[], bool] | None = None) -> Outcome | None:
+        """Do what the last full build left for after its pages (draw the social cards it
+        lacked) into the output folder; return the outcome, or None when nothing was left.
+
+        Stops early when ``interrupted()`` says a newer change waits: the next full build
+        finds the same work undone and leaves it again.
+        """
+        works, self.later = self.later, []
+        if not works:
+            return None
+        started = time.perf_counter()
+        written: list[str] = []
+        with collect_errors() as collector:
+            for work in works:
+                try:
+                    written += work(self.output, interrupted)
+                except Exception as error:  # keep serving the pages; say what failed
+                    collector.messages.append(f"{type(error).__name__}: {error}")
+        problems = tuple(collector.messages)
+        return Outcome("later", problems, tuple(sorted(written)), time.perf_counter() - started)
 
     def quick_build(self, sources: Iterable[Path], changed: Iterable[Path] = ()) -> Outcome:
         """Write the pages made from ``sources`` (changed source files) into the output folder.
@@ -329,10 +381,11 @@ class Pipeline:
         """
         started = time.perf_counter()
         wanted = {str(Path(source).resolve()) for source in sources}
-        quick = self._quick_from_model(wanted, changed, started)
-        if quick is not None:
-            return quick
-        return self._quick_from_scratch(wanted, started)
+        with self._model_lock:
+            quick = self._quick_from_model(wanted, changed, started)
+            if quick is not None:
+                return quick
+            return self._quick_from_scratch(wanted, started)
 
     def _quick_from_model(
         self, wanted: set[str], changed: Iterable[Path], started: float
@@ -361,10 +414,11 @@ class Pipeline:
         return Outcome("quick", (), tuple(sorted(written)), time.perf_counter() - started)
 
     def _publish(self, written: Iterable[str]) -> None:
-        for name in written:
-            target = self.output / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.scratch / name, target)
+        with self._output_lock:
+            for name in written:
+                target = self.output / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.scratch / name, target)
 
     def _quick_from_scratch(self, wanted: set[str], started: float) -> Outcome:
         """Build the site model again (unchanged posts from the cache), keep it, and write
