@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -141,13 +142,18 @@ def run_pelican(settings: dict) -> None:
 
 
 def build_site(
-    settings_file: Path, output: Path, overrides: Mapping[str, Any] | None = None
+    settings_file: Path,
+    output: Path,
+    overrides: Mapping[str, Any] | None = None,
+    remove: Callable[[Path], None] | None = None,
 ) -> Path:
     """Build the site of ``settings_file`` and swap the result into ``output``.
 
     Pelican writes into a new sibling folder of ``output``; only when the build logged no error
-    does that folder replace ``output``, right after :data:`build_succeeded` was sent. Returns
-    ``output``; raises :class:`BuildError` (with ``output`` untouched) when the build failed.
+    does that folder replace ``output``, right after :data:`build_succeeded` was sent. The old
+    output is deleted by ``remove`` (at once when None; ``make serve`` deletes it in the
+    background). Returns ``output``; raises :class:`BuildError` (with ``output`` untouched)
+    when the build failed.
     """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -159,15 +165,24 @@ def build_site(
         take_later(settings)
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_into_place(staging, output)
+    swap_into_place(staging, output, remove)
     return output
 
 
-def swap_into_place(staging: Path, output: Path) -> None:
-    """Replace the folder ``output`` by ``staging`` with two renames (the old one is deleted)."""
+def remove_folder(folder: Path) -> None:
+    """Delete ``folder`` and everything in it, if it is there."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def swap_into_place(
+    staging: Path, output: Path, remove: Callable[[Path], None] | None = None
+) -> None:
+    """Replace the folder ``output`` by ``staging`` with two renames; the old one is given to
+    ``remove`` (:func:`remove_folder` when None)."""
     os.chmod(staging, 0o755)
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
+    # A name of its own: an older one may still be being deleted in the background.
+    retired = output.with_name(f".{output.name}.old-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     if output.exists():
         output.rename(retired)
     staging.rename(output)
-    shutil.rmtree(retired, ignore_errors=True)
+    (remove or remove_folder)(retired)

@@ -91,6 +91,7 @@ class DevSite:
         if self._serving.is_alive():
             self.server.shutdown()
         self.server.server_close()
+        self.pipeline.wait_for_removals()
         shutil.rmtree(self.pipeline.scratch, ignore_errors=True)
 
     def _report(self, outcome: Outcome) -> None:

@@ -39,6 +39,7 @@ from condividi.build import (
     build_succeeded,
     collect_errors,
     load_settings,
+    remove_folder,
     take_later,
 )
 from condividi.preview.model import NotReplaceable, SiteModel
@@ -292,6 +293,7 @@ class Pipeline:
         # which a full build swaps whole.
         self._model_lock = threading.RLock()
         self._output_lock = threading.Lock()
+        self._removers: list[threading.Thread] = []
         _connect_hooks()
 
     def forget(self) -> None:
@@ -300,6 +302,22 @@ class Pipeline:
         self.cache.forget()
         self.templates.clear()
         self.drop_model()
+
+    def _remove_in_background(self, folder: Path) -> None:
+        # The old output of a swap is no longer served: deleting a thousand folders takes
+        # seconds the site need not wait for.
+        remover = threading.Thread(
+            target=remove_folder, args=(folder,), name="remove-old-output", daemon=True
+        )
+        self._removers = [thread for thread in self._removers if thread.is_alive()]
+        self._removers.append(remover)
+        remover.start()
+
+    def wait_for_removals(self, timeout: float = 30.0) -> None:
+        """Wait until the old outputs being deleted in the background are gone."""
+        for remover in self._removers:
+            remover.join(timeout)
+        self._removers = []
 
     def drop_model(self) -> None:
         """Forget the kept site model: a change it cannot take in (a template, an image, a
@@ -333,7 +351,12 @@ class Pipeline:
         )
         with _running(run):
             try:
-                build_site(self.settings_file, self.output, {**self.overrides, "BUILD_LATER": True})
+                build_site(
+                    self.settings_file,
+                    self.output,
+                    {**self.overrides, "BUILD_LATER": True},
+                    remove=self._remove_in_background,
+                )
             except BuildError as error:
                 with self._model_lock:
                     self.model = None
