@@ -252,8 +252,11 @@ def render_post(
     )
 
 
-def write_corpus(content: Path, count: int, seed: int = DEFAULT_SEED) -> list[Post]:
-    """Write ``count`` posts under ``content/articles`` and return them, newest first.
+def write_corpus(
+    content: Path, count: int, seed: int = DEFAULT_SEED, folder: str = "articles"
+) -> list[Post]:
+    """Write ``count`` posts under ``content/<folder>`` (``content/articles``) and return
+    them, newest first.
 
     Post ``i`` has category ``CATEGORIES[i % 8]`` and, among its 3 to 5 tags, ``TAGS[i % 40]``,
     so 8 posts use every category and 40 every tag. Raises ``ValueError`` when ``count`` is
@@ -262,8 +265,8 @@ def write_corpus(content: Path, count: int, seed: int = DEFAULT_SEED) -> list[Po
     candidates = titles(seed)
     if not 1 <= count <= len(candidates):
         raise ValueError(f"count {count} is out of range: use 1 to {len(candidates)} posts")
-    folder = content / "articles"
-    folder.mkdir(parents=True, exist_ok=True)
+    where = content / folder
+    where.mkdir(parents=True, exist_ok=True)
     posts: list[Post] = []
     filenames: list[str] = []
     used_slugs: set[str] = set()
@@ -284,7 +287,7 @@ def write_corpus(content: Path, count: int, seed: int = DEFAULT_SEED) -> list[Po
         tags = (own_tag, *others[: rng.randint(2, 4)])
         summary = _Writer(rng).sentence()
         body, words = _body(rng, index, filenames, rng.randint(WORDS_MIN, WORDS_MAX))
-        path = folder / f"{when:%Y-%m-%d}-{slug}.md"
+        path = where / f"{when:%Y-%m-%d}-{slug}.md"
         path.write_text(render_post(title, when, category, tags, summary, body), encoding="utf-8")
         posts.append(Post(index, title, slug, when, category, tags, words, path))
         filenames.append(path.name)

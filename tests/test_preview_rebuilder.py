@@ -23,11 +23,15 @@ class ScriptedPipeline:
         self.builds: list[str] = []
         self.full = full
         self.forgotten = 0
+        self.models_dropped = 0
 
     def forget(self) -> None:
         self.forgotten += 1
 
-    def quick_build(self, sources: set[Path]) -> Outcome:
+    def drop_model(self) -> None:
+        self.models_dropped += 1
+
+    def quick_build(self, sources: set[Path], changed: set[Path] = frozenset()) -> Outcome:
         self.builds.append("quick")
         if any("rotto" in path.name for path in sources):
             return Outcome("quick", ("rotto.md: no title",))
@@ -36,6 +40,9 @@ class ScriptedPipeline:
     def full_build(self, interrupted: Callable[[], bool]) -> Outcome:
         self.builds.append("full")
         return self.full(interrupted)
+
+    def finish_later(self, interrupted: Callable[[], bool]) -> Outcome | None:
+        return None
 
 
 def _ok(interrupted: Callable[[], bool]) -> Outcome:
@@ -62,6 +69,7 @@ def test_a_saved_post_gets_its_page_then_the_whole_site() -> None:
         rebuilder.changed(ChangeSet(paths={template}))
         assert wait_for(lambda: len(reports) == 4, 10)
         assert pipeline.builds[-1] == "full"  # nothing to write at once: the whole site
+        assert pipeline.models_dropped == 1  # a template is in every page of the model
         rebuilder.changed(ChangeSet(paths={Path("/sito/pelicanconf.py")}, settings=True))
         assert wait_for(lambda: len(reports) == 5, 10) and pipeline.forgotten == 1
     finally:

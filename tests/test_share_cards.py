@@ -120,3 +120,14 @@ def test_the_cache_draws_each_card_once(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == sorted(
         [first.name, other.name]
     )
+
+
+def test_cards_drawn_on_two_cores_are_the_cards_drawn_here() -> None:
+    from condividi.share.cards import MIN_CARDS_FOR_WORKERS, draw_cards
+
+    cards = [Card(f"Titolo numero {n}", "Condividi") for n in range(MIN_CARDS_FOR_WORKERS + 2)]
+    kept: dict[str, bytes] = {}
+    assert draw_cards(cards, 2, lambda card, png: kept.setdefault(card.title, png)) == len(cards)
+    assert kept == {card.title: card_png(card) for card in cards}
+    stopped: list[Card] = []
+    assert draw_cards(cards, 2, lambda card, png: stopped.append(card), lambda: True) == 0

@@ -18,7 +18,8 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +37,31 @@ build_succeeded = Signal(
     and the old output stays; so a receiver does whatever may fail before it writes anything.
     """
 )
+
+
+# Work a plugin handed to later(), by id of the build's settings (see later()).
+LaterWork = Callable[..., list[str]]
+_later: dict[int, list[LaterWork]] = {}
+
+
+def later(settings: Mapping[str, Any], work: LaterWork) -> bool:
+    """Hand ``work``, which no page needs (drawing social cards), to run once the build's
+    output is served, if the build allows it; return whether it was taken.
+
+    ``BUILD_LATER`` (off by default; ``make serve``'s builds set it) allows it: the preview
+    calls ``work(output, interrupted)`` after the build, in the background, and ``work``
+    returns the files it wrote into ``output``, stopping early when ``interrupted()``. When
+    it returns False (``make html``, ``make publish``), the caller does the work at once.
+    """
+    if not settings.get("BUILD_LATER", False):
+        return False
+    _later.setdefault(id(settings), []).append(work)
+    return True
+
+
+def take_later(settings: Mapping[str, Any]) -> list[LaterWork]:
+    """Return (and forget) the work handed to :func:`later` during the build of ``settings``."""
+    return _later.pop(id(settings), [])
 
 
 class BuildError(RuntimeError):
@@ -111,17 +137,23 @@ def run_pelican(settings: dict) -> None:
         except Exception as error:  # a plugin, a receiver or Pelican itself stopped the build
             collector.messages.append(f"{type(error).__name__}: {error}")
     if collector.messages:
+        take_later(settings)  # nothing of a failed build is published, later or now
         raise BuildError(collector.messages)
 
 
 def build_site(
-    settings_file: Path, output: Path, overrides: Mapping[str, Any] | None = None
+    settings_file: Path,
+    output: Path,
+    overrides: Mapping[str, Any] | None = None,
+    remove: Callable[[Path], None] | None = None,
 ) -> Path:
     """Build the site of ``settings_file`` and swap the result into ``output``.
 
     Pelican writes into a new sibling folder of ``output``; only when the build logged no error
-    does that folder replace ``output``, right after :data:`build_succeeded` was sent. Returns
-    ``output``; raises :class:`BuildError` (with ``output`` untouched) when the build failed.
+    does that folder replace ``output``, right after :data:`build_succeeded` was sent. The old
+    output is deleted by ``remove`` (at once when None; ``make serve`` deletes it in the
+    background). Returns ``output``; raises :class:`BuildError` (with ``output`` untouched)
+    when the build failed.
     """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -130,17 +162,27 @@ def build_site(
     try:
         run_pelican(settings)
     except BaseException:
+        take_later(settings)
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_into_place(staging, output)
+    swap_into_place(staging, output, remove)
     return output
 
 
-def swap_into_place(staging: Path, output: Path) -> None:
-    """Replace the folder ``output`` by ``staging`` with two renames (the old one is deleted)."""
+def remove_folder(folder: Path) -> None:
+    """Delete ``folder`` and everything in it, if it is there."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def swap_into_place(
+    staging: Path, output: Path, remove: Callable[[Path], None] | None = None
+) -> None:
+    """Replace the folder ``output`` by ``staging`` with two renames; the old one is given to
+    ``remove`` (:func:`remove_folder` when None)."""
     os.chmod(staging, 0o755)
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
+    # A name of its own: an older one may still be being deleted in the background.
+    retired = output.with_name(f".{output.name}.old-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     if output.exists():
         output.rename(retired)
     staging.rename(output)
-    shutil.rmtree(retired, ignore_errors=True)
+    (remove or remove_folder)(retired)

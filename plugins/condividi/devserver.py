@@ -27,7 +27,7 @@ from condividi.preview.pipeline import Outcome, Pipeline
 from condividi.preview.rebuilder import Rebuilder
 from condividi.preview.server import EventHub, PreviewServer
 from condividi.preview.watcher import SiteFiles, Watcher
-from condividi.services import Service, ServiceFactory, run_services
+from condividi.services import Service, ServiceFactory, run_services, stop_on_signals
 
 # The comment mail's sink first: Isso checks its SMTP server as it starts.
 SERVICE_FACTORIES: list[ServiceFactory] = [
@@ -97,6 +97,7 @@ class DevSite:
         if self._serving.is_alive():
             self.server.shutdown()
         self.server.server_close()
+        self.pipeline.wait_for_removals()
         shutil.rmtree(self.pipeline.scratch, ignore_errors=True)
 
     def _report(self, outcome: Outcome) -> None:
@@ -112,6 +113,8 @@ class DevSite:
         self.hub.reload(outcome.changed)
         if outcome.kind == "quick":
             _say(f"{_names(outcome.changed)} updated in {outcome.seconds:.2f} s; the rest follows")
+        elif outcome.kind == "later":
+            _say(f"{_names(outcome.changed)} made after the pages in {outcome.seconds:.1f} s")
         elif not self._announced:
             self._announced = True
             took = time.perf_counter() - self._started
@@ -140,16 +143,20 @@ def serve(project: Path, port: int, services: bool = True) -> int:
     """
     # The services' settings (pelicanconf.py) derive SITEURL from PORT, as the site's do.
     os.environ["PORT"] = str(port)
+    stop_on_signals()  # a Ctrl-C while the site is set up stops it with one line, too
     try:
         site = DevSite(project, port)
+        children: list[Service] = []
+        if services:
+            for factory in SERVICE_FACTORIES:
+                service = factory(project)
+                if service is not None:
+                    children.append(service)
     except OSError as error:
         print(f"condividi: cannot serve on 127.0.0.1:{port}: {error}", file=sys.stderr)
         return 1
-    children: list[Service] = []
-    if services:
-        for factory in SERVICE_FACTORIES:
-            service = factory(project)
-            if service is not None:
-                children.append(service)
+    except KeyboardInterrupt:
+        print("\ncondividi: stopping", flush=True)
+        return 0
     site.start()
     return run_services(children, cwd=project, local=site)

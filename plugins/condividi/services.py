@@ -65,7 +65,8 @@ def run_services(
     """
     processes: list[tuple[Service, subprocess.Popen[bytes]]] = []
     # A SIGTERM (from a supervisor or `kill`) stops the children as cleanly as Ctrl-C does.
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    stop_on_signals()
+    stopped = False
     try:
         for service in services:
             env = {**os.environ, **service.env}
@@ -83,6 +84,7 @@ def run_services(
                 return code
             time.sleep(0.5)
     except KeyboardInterrupt:
+        stopped = True
         print("\ncondividi: stopping", flush=True)
         return 0
     finally:
@@ -95,11 +97,22 @@ def run_services(
             for _, process in processes:
                 stop_process(process)
         finally:
+            # After a stop signal the process is ending: later signals stay ignored, so none
+            # interrupts its exit with a traceback.
             for sig, handler in previous.items():
-                signal.signal(sig, handler)
+                signal.signal(sig, signal.SIG_IGN if stopped else handler)
 
 
-def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+def stop_on_signals() -> None:
+    """Make the first Ctrl-C or SIGTERM raise ``KeyboardInterrupt``, and ignore any that
+    follow it (a second Ctrl-C, or a SIGTERM to the whole process group after one)."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _stop_requested)
+
+
+def _stop_requested(signum: int, frame: object) -> None:
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 

@@ -235,7 +235,11 @@ def settled_keys(settings: dict[str, Any]) -> set[str] | None:
     except LedgerError as error:
         logger.warning("newsletter: no edition rendered, %s", error)
         return None
-    return {key for key, entry in ledger.entries.items() if entry.state in ("sent", "archived", "skipped")}
+    return {
+        key
+        for key, entry in ledger.entries.items()
+        if entry.state in ("sent", "archived", "skipped")
+    }
 
 
 def _build(article: Any, options: Any) -> EditionBuild:

@@ -32,9 +32,20 @@ from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import Writer
 
-from condividi.build import BuildError, build_site, build_succeeded, collect_errors, load_settings
+from condividi.build import (
+    BuildError,
+    LaterWork,
+    build_site,
+    build_succeeded,
+    collect_errors,
+    load_settings,
+    remove_folder,
+    take_later,
+)
 from condividi.filecache import publish_file
+from condividi.preview.model import NotReplaceable, SiteModel
 from condividi.preview.readcache import ReadCache
+from condividi.preview.watcher import SOURCE_SUFFIXES
 from condividi.theme import site_content
 
 
@@ -54,7 +65,8 @@ class _ModelReady(BaseException):
 class Outcome:
     """What one build did.
 
-    ``kind`` is ``"quick"`` or ``"full"``; ``problems`` the errors that stopped it (nothing was
+    ``kind`` is ``"quick"``, ``"full"`` or ``"later"`` (what a full build left for after its
+    pages: the social cards it lacked); ``problems`` the errors that stopped it (nothing was
     published then); ``changed`` the files of ``output/`` it wrote or whose bytes it changed,
     as paths relative to ``output/`` (``saggio/index.html``); ``seconds`` how long it took.
     """
@@ -112,6 +124,9 @@ class _Run:
     generators: list[Any] = field(default_factory=list)
     compare_with: Path | None = None
     changed: list[str] | None = None
+    # Held from the end of a full build until its output is swapped in (see Pipeline).
+    output_lock: Any = None
+    holding_output: bool = False
 
 
 _local = threading.local()
@@ -160,6 +175,10 @@ def _on_get_writer(pelican: Any) -> None:
 
 def _on_build_succeeded(pelican: Any) -> None:
     run = _current()
+    if run is not None and run.output_lock is not None:
+        # From here to the swap the output must not change: a quick build waits.
+        run.output_lock.acquire()
+        run.holding_output = True
     if run is not None and run.compare_with is not None:
         run.changed = changed_files(Path(pelican.output_path), run.compare_with)
 
@@ -283,12 +302,55 @@ class Pipeline:
         self.cache = ReadCache()
         self.templates = TemplateCache()
         self.scratch = self.output.with_name(f".{self.output.name}.preview")
+        # The site model of the last build that completed one (a full build, or a quick
+        # build that read every post), with the saves since put into it; None when unknown.
+        self.model: SiteModel | None = None
+        # What the last full build left for after its pages (see condividi.build.later).
+        self.later: list[LaterWork] = []
+        # Quick builds run in their own thread while a full build may run in another: one
+        # lock for the kept model (and the scratch folder), one for the output folder,
+        # which a full build swaps whole.
+        self._model_lock = threading.RLock()
+        self._output_lock = threading.Lock()
+        self._removers: list[threading.Thread] = []
         _connect_hooks()
 
     def forget(self) -> None:
-        """Drop every cached read and compiled template (the settings changed)."""
+        """Drop every cached read, compiled template and the kept model (the settings
+        changed)."""
         self.cache.forget()
         self.templates.clear()
+        self.drop_model()
+
+    def _remove_in_background(self, folder: Path) -> None:
+        # The old output of a swap is no longer served: deleting a thousand folders takes
+        # seconds the site need not wait for.
+        remover = threading.Thread(
+            target=remove_folder, args=(folder,), name="remove-old-output", daemon=True
+        )
+        self._removers = [thread for thread in self._removers if thread.is_alive()]
+        self._removers.append(remover)
+        remover.start()
+
+    def wait_for_removals(self, timeout: float = 30.0) -> None:
+        """Wait until the old outputs being deleted in the background are gone."""
+        for remover in self._removers:
+            remover.join(timeout)
+        self._removers = []
+
+    def drop_model(self) -> None:
+        """Forget the kept site model: a change it cannot take in (a template, an image, a
+        deleted post) happened, so the next quick build reads the whole model again."""
+        with self._model_lock:
+            self.model = None
+
+    def _keep_model(self, generators: list[Any]) -> None:
+        if not generators:
+            self.model = None
+            return
+        model = SiteModel(generators, generators[0].settings)
+        model.render_into(self.scratch)
+        self.model = model
 
     def full_build(self, interrupted: Callable[[], bool] | None = None) -> Outcome:
         """Build the whole site into the output folder, as ``make html`` does.
@@ -304,25 +366,105 @@ class Pipeline:
             self.templates,
             interrupted,
             compare_with=self.output if had_output else None,
+            output_lock=self._output_lock,
         )
         with _running(run):
             try:
-                build_site(self.settings_file, self.output, self.overrides)
+                build_site(
+                    self.settings_file,
+                    self.output,
+                    {**self.overrides, "BUILD_LATER": True},
+                    remove=self._remove_in_background,
+                )
             except BuildError as error:
+                with self._model_lock:
+                    self.model = None
                 return Outcome("full", tuple(error.problems), (), time.perf_counter() - started)
+            finally:
+                if run.holding_output:
+                    self._output_lock.release()
+        with self._model_lock:
+            self._keep_model(run.generators)
+        self.later = take_later(run.generators[0].settings) if run.generators else []
         changed = run.changed if run.changed is not None else list(_files(self.output))
         return Outcome("full", (), tuple(changed), time.perf_counter() - started)
 
-    def quick_build(self, sources: Iterable[Path]) -> Outcome:
+    def finish_later(self, interrupted: Callable[[], bool] | None = None) -> Outcome | None:
+        """Do what the last full build left for after its pages (draw the social cards it
+        lacked) into the output folder; return the outcome, or None when nothing was left.
+
+        Stops early when ``interrupted()`` says a newer change waits: the next full build
+        finds the same work undone and leaves it again.
+        """
+        works, self.later = self.later, []
+        if not works:
+            return None
+        started = time.perf_counter()
+        written: list[str] = []
+        with collect_errors() as collector:
+            for work in works:
+                try:
+                    written += work(self.output, interrupted)
+                except Exception as error:  # keep serving the pages; say what failed
+                    collector.messages.append(f"{type(error).__name__}: {error}")
+        problems = tuple(collector.messages)
+        return Outcome("later", problems, tuple(sorted(written)), time.perf_counter() - started)
+
+    def quick_build(self, sources: Iterable[Path], changed: Iterable[Path] = ()) -> Outcome:
         """Write the pages made from ``sources`` (changed source files) into the output folder.
 
-        Every post is part of the model (the changed ones read again, the others from the
-        cache), so the pages show their neighbours, menus and counts as they are now; only
-        the pages of ``sources`` are rendered. Nothing is written when a problem is logged.
+        ``changed`` is every path that changed with them (an editor's temporary files, a
+        template). When only saved posts changed and the kept model has them, each is read
+        again and replaced in it (:mod:`condividi.preview.model`); otherwise the model is
+        built again, every post from the cache and the changed ones afresh. Either way the
+        pages show their neighbours, menus and counts as they are now, only the pages of
+        ``sources`` are rendered, and nothing is written when a problem is logged.
         Returns the outcome, with the pages written.
         """
         started = time.perf_counter()
         wanted = {str(Path(source).resolve()) for source in sources}
+        with self._model_lock:
+            quick = self._quick_from_model(wanted, changed, started)
+            if quick is not None:
+                return quick
+            return self._quick_from_scratch(wanted, started)
+
+    def _quick_from_model(
+        self, wanted: set[str], changed: Iterable[Path], started: float
+    ) -> Outcome | None:
+        """Replace the saved posts in the kept model and write their pages; None when the
+        model cannot take these changes (it is dropped then, and built again)."""
+        model = self.model
+        if model is None or not wanted or not _only_saves(wanted, changed):
+            return None
+        written: list[str] = []
+        with collect_errors() as collector:
+            try:
+                for source in sorted(wanted):
+                    model.replace(source)
+                written = write_pages(
+                    model.generators, model.settings, pages_of(model.generators, wanted)
+                )
+            except NotReplaceable as reason:
+                collector.messages.append(str(reason))
+            except Exception as error:  # a plugin or a template failed: the slow path says
+                collector.messages.append(f"{type(error).__name__}: {error}")
+        if collector.messages or not written:
+            self.model = None  # perhaps half replaced: the slow path builds it again
+            return None
+        self._publish(written)
+        return Outcome("quick", (), tuple(sorted(written)), time.perf_counter() - started)
+
+    def _publish(self, written: Iterable[str]) -> None:
+        with self._output_lock:
+            for name in written:
+                target = self.output / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.scratch / name, target)
+
+    def _quick_from_scratch(self, wanted: set[str], started: float) -> Outcome:
+        """Build the site model again (unchanged posts from the cache), keep it, and write
+        the pages of ``wanted``."""
         settings = load_settings(
             self.settings_file, {**self.overrides, "OUTPUT_PATH": str(self.scratch)}
         )
@@ -343,10 +485,21 @@ class Pipeline:
                     collector.messages.append(f"{type(error).__name__}: {error}")
         seconds = time.perf_counter() - started
         if collector.messages:
+            self.model = None
             return Outcome("quick", tuple(collector.messages), (), seconds)
         place_side_files(run.generators, self.output)
-        for name in written:
-            target = self.output / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.scratch / name, target)
+        self._keep_model(run.generators)
+        self._publish(written)
         return Outcome("quick", (), tuple(sorted(written)), time.perf_counter() - started)
+
+
+def _only_saves(wanted: set[str], changed: Iterable[Path]) -> bool:
+    """Tell whether ``changed`` holds nothing but the saved sources ``wanted`` and files that
+    are gone and were no posts (an editor's temporary file, renamed over the post)."""
+    for path in changed:
+        path = Path(path)
+        if str(path.resolve()) in wanted:
+            continue
+        if path.exists() or path.suffix.lower() in SOURCE_SUFFIXES:
+            return False
+    return True

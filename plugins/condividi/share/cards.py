@@ -10,7 +10,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import multiprocessing
+import os
 import unicodedata
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
@@ -37,6 +41,10 @@ _LINE_HEIGHT = 1.2
 _BAR_W = 24
 _SHIFT = 2  # 256 levels of anti-aliased coverage >> 2: 64 shades per colour
 _LEVELS = 256 >> _SHIFT
+# Fewer cards than this are drawn in the build's own process: starting workers costs more.
+MIN_CARDS_FOR_WORKERS = 24
+# Cards handed to a worker at a time, and drawn between two looks at ``interrupted``.
+CARDS_PER_TASK = 8
 
 
 @dataclass(frozen=True)
@@ -252,6 +260,45 @@ def card_png(card: Card) -> bytes:
     return buffer.getvalue()
 
 
+def card_processes() -> int:
+    """Return how many processes draw cards: one per core."""
+    return os.cpu_count() or 1
+
+
+def draw_cards(
+    cards: Sequence[Card],
+    processes: int,
+    keep: Callable[[Card, bytes], None],
+    interrupted: Callable[[], bool] | None = None,
+) -> int:
+    """Draw ``cards`` as PNG on ``processes`` cores, handing each to ``keep(card, png)`` as it
+    is done; return how many were drawn.
+
+    Workers start from a fork server (``make serve`` draws from a process with threads, which
+    must not fork). ``interrupted()``, looked at between batches, stops early.
+    """
+    if processes < 2 or len(cards) < MIN_CARDS_FOR_WORKERS:
+        for number, card in enumerate(cards):
+            if interrupted is not None and interrupted():
+                return number
+            keep(card, card_png(card))
+        return len(cards)
+    drawn = 0
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        step = processes * CARDS_PER_TASK * 2
+        for start in range(0, len(cards), step):
+            if interrupted is not None and interrupted():
+                break
+            batch = cards[start : start + step]
+            for card, png in zip(
+                batch, pool.map(card_png, batch, chunksize=CARDS_PER_TASK), strict=True
+            ):
+                keep(card, png)
+                drawn += 1
+    return drawn
+
+
 class CardCache:
     """A folder of drawn cards named by :func:`card_key`; counts what it drew and reused.
 
@@ -272,9 +319,41 @@ class CardCache:
         """How many cards this cache found already drawn."""
         return self.files.reused
 
-    def get(self, card: Card) -> Path:
-        """Return the PNG file of ``card``, drawing it only when the cache lacks it."""
+    def key(self, card: Card) -> str:
+        """Return the cache key of ``card`` (see :func:`card_key`)."""
         font = font_path(card.font)
         if font not in self._fonts:
             self._fonts[font] = _font_identity(font)
-        return self.files.get(card_key(card, self._fonts[font]), lambda: card_png(card))
+        return card_key(card, self._fonts[font])
+
+    def get(self, card: Card) -> Path:
+        """Return the PNG file of ``card``, drawing it only when the cache lacks it."""
+        return self.files.get(self.key(card), lambda: card_png(card))
+
+    def cached(self, card: Card) -> Path | None:
+        """Return the PNG file of ``card`` if the cache has it, else None (nothing is drawn)."""
+        key = self.key(card)
+        return self.files.get(key, _never) if self.files.path(key).is_file() else None
+
+    def draw(
+        self,
+        cards: Sequence[Card],
+        processes: int,
+        done: Callable[[Card, Path], None] | None = None,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> int:
+        """Draw the ``cards`` the cache lacks on ``processes`` cores and keep them; call
+        ``done(card, path)`` for each as it is kept. Returns how many were drawn."""
+        wanted = {self.key(card): card for card in cards}
+        missing = [card for key, card in wanted.items() if not self.files.path(key).is_file()]
+
+        def keep(card: Card, png: bytes) -> None:
+            path = self.files.get(self.key(card), lambda: png)
+            if done is not None:
+                done(card, path)
+
+        return draw_cards(missing, processes, keep, interrupted)
+
+
+def _never() -> bytes:
+    raise AssertionError("a cached card is never drawn again")

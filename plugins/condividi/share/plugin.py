@@ -13,8 +13,8 @@ import mimetypes
 import posixpath
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,9 @@ from pelican import signals
 from pelican.contents import Article, Content
 from PIL import Image, UnidentifiedImageError
 
+from condividi.build import later
 from condividi.filecache import publish_file
-from condividi.share.cards import Card, CardCache
+from condividi.share.cards import Card, CardCache, card_processes
 from condividi.share.config import ShareConfig, check_siteurl, is_absolute_url, share_config
 from condividi.share.icons import SPRITE_PATH, icon, sprite, sprite_url
 from condividi.share.metadata import (
@@ -60,6 +61,8 @@ class _Site:
     output: Path
     cache: CardCache
     static_content: Mapping[str, Any]
+    # Cards the cache lacks, with where each goes in the output: drawn after the pages.
+    pending: list[tuple[Card, str]] = field(default_factory=list)
 
     def card_image(self, title: str, alt: str, relative_path: str) -> SocialImage | None:
         """Return the generated card of ``title``, copied to ``relative_path`` in the output."""
@@ -73,10 +76,13 @@ class _Site:
             accent=self.config.card_accent,
             font=self.config.card_font,
         )
-        cached = self.cache.get(card)
-        destination = self.output / relative_path
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        publish_file(cached, destination)
+        cached = self.cache.cached(card)
+        if cached is None:
+            self.pending.append((card, relative_path))
+        else:
+            destination = self.output / relative_path
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            publish_file(cached, destination)
         return SocialImage(
             absolute_url(self.siteurl, relative_path), alt, card.width, card.height, "image/png"
         )
@@ -242,11 +248,11 @@ def on_all_generators_finalized(generators: list[Any]) -> None:
         x_account=site.config.x_account.lstrip("@"),
         home=True,
     )
+    _pending[id(settings)] = site
     log.info(
-        "share: %d pages; social cards: %d drawn, %d from the cache (%.2f s)",
+        "share: %d pages, %d social cards to draw after the pages (%.2f s)",
         count,
-        site.cache.drawn,
-        site.cache.reused,
+        len(site.pending),
         time.perf_counter() - started,
     )
 
@@ -274,9 +280,65 @@ def write_sprite(output: Path, theme_static_dir: str) -> Path:
     return path
 
 
+# The cards each build has still to draw, by id of its settings, until its pages are written.
+_pending: dict[int, _Site] = {}
+
+
+def draw_pending(
+    site: _Site, output: Path, interrupted: Callable[[], bool] | None = None
+) -> list[str]:
+    """Draw the cards ``site`` lacks, on every core, and put each where it goes in ``output``.
+
+    Returns the files written (relative to ``output``); stops early when ``interrupted()``
+    says so (the next build finds the rest still missing and draws them).
+    """
+    started = time.perf_counter()
+    places: dict[str, list[str]] = {}
+    cards: list[Card] = []
+    for card, relative_path in site.pending:
+        key = site.cache.key(card)
+        if key not in places:
+            places[key] = []
+            cards.append(card)
+        places[key].append(relative_path)
+    written: list[str] = []
+
+    def place(card: Card, cached: Path) -> None:
+        for relative_path in places[site.cache.key(card)]:
+            destination = output / relative_path
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            publish_file(cached, destination)
+            written.append(relative_path)
+
+    site.cache.draw(cards, card_processes(), place, interrupted)
+    _log_cards(site, started)
+    return written
+
+
+def _log_cards(site: _Site, started: float) -> None:
+    log.info(
+        "share: social cards: %d drawn, %d from the cache (%.2f s)",
+        site.cache.drawn,
+        site.cache.reused,
+        time.perf_counter() - started,
+    )
+
+
 def on_finalized(pelican: Any) -> None:
-    """Write the icon sprite next to the theme's static files Pelican has just copied."""
-    write_sprite(Path(pelican.output_path), _static_dir(pelican.settings))
+    """Write the icon sprite next to the theme's static files Pelican has just copied, then
+    draw the social cards the cache lacked, after the pages, on every core (or, when the
+    build allows it, hand them to :func:`condividi.build.later`: ``make serve`` draws them
+    once the site is served)."""
+    output = Path(pelican.output_path)
+    write_sprite(output, _static_dir(pelican.settings))
+    site = _pending.pop(id(pelican.settings), None)
+    if site is None:
+        return
+    if not site.pending:
+        _log_cards(site, time.perf_counter())
+        return
+    if not later(pelican.settings, functools.partial(draw_pending, site)):
+        draw_pending(site, output)
 
 
 def register() -> None:
