@@ -34,7 +34,8 @@ from tests.test_redirects_nginx import check, nginx
 
 SITE = {"SITEURL": "https://blog.example.org", "PATH": "/srv/blog/content"}
 SAMPLE_CSP = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; "
     "connect-src 'self' https://blog.example.org:8443; "
     "form-action 'self' https://blog.example.org:8443; frame-src 'none'; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
@@ -57,7 +58,8 @@ def settings(**extra: Any) -> dict[str, Any]:
 def test_the_site_alone_needs_only_self() -> None:
     csp = content_security_policy(settings())
     assert csp == (
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+        "img-src 'self' data:; "
         "connect-src 'self'; form-action 'self'; frame-src 'none'; object-src 'none'; "
         "base-uri 'self'; frame-ancestors 'self'"
     )
@@ -164,7 +166,8 @@ def test_the_published_headers_file_has_the_sites_csp(sample_output: Path) -> No
     csp = headers_for(ARTICLE, parsed)["Content-Security-Policy"]
     # publishconf.py: Isso under /isso (same origin), the signup endpoint's default address.
     assert csp == (
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+        "img-src 'self' data:; "
         "connect-src 'self' http://127.0.0.1:8090; form-action 'self' http://127.0.0.1:8090; "
         "frame-src 'none'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
     )
