@@ -209,11 +209,13 @@ def port_is_open(port: int) -> bool:
 @pytest.mark.isso
 def test_make_serve_starts_isso_and_stops_it_on_exit(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
-    site_port, isso_port = free_port(), free_port()
+    site_port, isso_port, signup_port = free_port(), free_port(), free_port()
     with (project / "pelicanconf.py").open("a") as settings:
         settings.write(
             f'\nCOMMENTS_ISSO_LISTEN = "http://127.0.0.1:{isso_port}"\n'
             f'COMMENTS_ISSO_URL = "http://127.0.0.1:{isso_port}"\n'
+            # Its own signup port: anything else on the default one would end the serve early.
+            f'NEWSLETTER_SIGNUP_URL = "http://127.0.0.1:{signup_port}/subscribe"\n'
         )
     log = tmp_path / "serve.log"
     with log.open("wb") as out:

@@ -60,6 +60,44 @@ def test_a_second_sigterm_while_stopping_still_stops_every_service(tmp_path: Pat
                     os.killpg(int(path.read_text()), signal.SIGKILL)
 
 
+# A supervisor whose own work starts a program while it stops, as the dev site's build does
+# when Pagefind indexes the pages it has just written, then ends that program with SIGTERM.
+STARTS_A_PROGRAM_WHILE_STOPPING = """
+import subprocess, sys
+from pathlib import Path
+from condividi.services import run_services
+folder = Path(sys.argv[1])
+class Site:
+    def poll(self):
+        (folder / "running").touch()
+        return None
+    def stop(self):
+        program = subprocess.Popen(["sleep", "60"])
+        program.terminate()
+        try:
+            code = program.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            program.kill()
+            code = "ignored SIGTERM"
+        (folder / "program").write_text(str(code))
+sys.exit(run_services([], cwd=folder, local=Site()))
+"""
+
+
+def test_a_program_started_while_stopping_can_still_be_ended(tmp_path: Path) -> None:
+    supervisor = subprocess.Popen(
+        [sys.executable, "-c", STARTS_A_PROGRAM_WHILE_STOPPING, str(tmp_path)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        assert wait_for(lambda: (tmp_path / "running").exists())
+        supervisor.send_signal(signal.SIGINT)
+        assert supervisor.wait(timeout=30) == 0
+        assert (tmp_path / "program").read_text() == str(-signal.SIGTERM)
+    finally:
+        supervisor.kill()
+
+
 def _imported_after(statement: str) -> set[str]:
     """Return the condividi modules a fresh interpreter has loaded after ``statement``."""
     listing = "print(' '.join(m for m in sys.modules if m.startswith('condividi')))"

@@ -90,7 +90,7 @@ def run_services(
     finally:
         # A second Ctrl-C or SIGTERM (a supervisor that insists, make passing one on) must not
         # cut the stopping short and leave a service running; each stop is bounded anyway.
-        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+        previous = {sig: signal.signal(sig, _ignore_stop) for sig in STOP_SIGNALS}
         try:
             if local is not None:
                 local.stop()
@@ -100,7 +100,7 @@ def run_services(
             # After a stop signal the process is ending: later signals stay ignored, so none
             # interrupts its exit with a traceback.
             for sig, handler in previous.items():
-                signal.signal(sig, signal.SIG_IGN if stopped else handler)
+                signal.signal(sig, _ignore_stop if stopped else handler)
 
 
 def stop_on_signals() -> None:
@@ -112,8 +112,16 @@ def stop_on_signals() -> None:
 
 def _stop_requested(signum: int, frame: object) -> None:
     for sig in STOP_SIGNALS:
-        signal.signal(sig, signal.SIG_IGN)
+        signal.signal(sig, _ignore_stop)
     raise KeyboardInterrupt
+
+
+def _ignore_stop(signum: int, frame: object) -> None:
+    # A handler that does nothing, not SIG_IGN: an ignored signal stays ignored in every
+    # program started afterwards, so a child begun during the stop (Pagefind's indexer, at
+    # the end of a build) would shrug off the SIGTERM meant to end it, and the stop would
+    # wait for it for ever. A caught signal is reset to its default in a new program.
+    pass
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
