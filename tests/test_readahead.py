@@ -62,8 +62,9 @@ def _build(
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         capture_output=True,
         text=True,
-        check=True,
     )
+    # The build's own words, when it fails, say why (a bare exit status does not).
+    assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

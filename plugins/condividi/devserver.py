@@ -27,7 +27,13 @@ from condividi.preview.pipeline import Outcome, Pipeline
 from condividi.preview.rebuilder import Rebuilder
 from condividi.preview.server import EventHub, PreviewServer
 from condividi.preview.watcher import SiteFiles, Watcher
-from condividi.services import Service, ServiceFactory, run_services, stop_on_signals
+from condividi.services import (
+    Service,
+    ServiceFactory,
+    ignore_stop_signals,
+    run_services,
+    stop_on_signals,
+)
 
 # The comment mail's sink first: Isso checks its SMTP server as it starts.
 SERVICE_FACTORIES: list[ServiceFactory] = [
@@ -156,6 +162,7 @@ def serve(project: Path, port: int, services: bool = True) -> int:
         print(f"condividi: cannot serve on 127.0.0.1:{port}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        ignore_stop_signals()
         print("\ncondividi: stopping", flush=True)
         return 0
     site.start()

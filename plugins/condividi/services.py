@@ -97,10 +97,11 @@ def run_services(
             for _, process in processes:
                 stop_process(process)
         finally:
-            # After a stop signal the process is ending: later signals stay ignored, so none
-            # interrupts its exit with a traceback.
+            # After a stop signal the process is ending and starts nothing more: later signals
+            # are ignored outright (Python puts its own handlers back to the default while it
+            # exits, so a signal then would kill it rather than be dropped).
             for sig, handler in previous.items():
-                signal.signal(sig, _ignore_stop if stopped else handler)
+                signal.signal(sig, signal.SIG_IGN if stopped else handler)
 
 
 def stop_on_signals() -> None:
@@ -108,6 +109,13 @@ def stop_on_signals() -> None:
     follow it (a second Ctrl-C, or a SIGTERM to the whole process group after one)."""
     for sig in STOP_SIGNALS:
         signal.signal(sig, _stop_requested)
+
+
+def ignore_stop_signals() -> None:
+    """Ignore Ctrl-C and SIGTERM from now on: for a process that is ending and will start no
+    other program (an ignored signal stays ignored in programs started afterwards)."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def _stop_requested(signum: int, frame: object) -> None:
