@@ -100,8 +100,11 @@ def run_services(
             # After a stop signal the process is ending and starts nothing more: later signals
             # are ignored outright (Python puts its own handlers back to the default while it
             # exits, so a signal then would kill it rather than be dropped).
-            for sig, handler in previous.items():
-                signal.signal(sig, signal.SIG_IGN if stopped else handler)
+            if stopped:
+                ignore_stop_signals()
+            else:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
 
 
 def stop_on_signals() -> None:
